@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pushpind",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pushpind", targets: ["pushpind"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // liburing through a C shim: the shim header settles glibc's feature macros
+        // before liburing.h and re-exports the macros Swift cannot import.
+        .target(
+            name: "CLibUring",
+            path: "Sources/IOUring/CLibUring",
+            linkerSettings: [.linkedLibrary("uring")]
+        ),
+        .target(name: "IOUring", dependencies: ["CLibUring"], path: "Sources/IOUring", exclude: ["CLibUring"]),
+        .target(name: "Wire"),
+        .target(name: "Hub"),
+        .target(name: "Shard", dependencies: ["IOUring", "Wire", "Hub", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Control", dependencies: ["IOUring", "Wire", "Hub", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "pushpind",
+            dependencies: [
+                "Shard", "Control", "Wire", "Hub", "IOUring",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub"]),
+        .testTarget(name: "IOUringTests", dependencies: ["IOUring"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Wire"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

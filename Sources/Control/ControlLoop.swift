@@ -1,0 +1,184 @@
+import Glibc
+import Hub
+import IOUring
+import Logging
+import Wire
+
+/// The control thread: serves the control port, turns signals into shard commands and
+/// collects the shards' reports. Runs its own io_uring loop; shares only the mailboxes.
+public final class ControlLoop {
+    let configuration: ControlConfiguration
+    let broadcaster: ShardBroadcaster
+    let reloadRoutes: () -> (any RoutingPayload)?
+    var logger: Logger
+
+    var ring: Ring! = nil
+    var buffers: BufferRing! = nil
+    var listener: Int32 = -1
+    var acceptArmed = false
+    var connections: [ControlConnection?] = []
+    var freeSlots: [UInt32] = []
+    var nextGeneration: UInt32 = 1
+
+    var signalFD: Int32 = -1
+    let signalRecord = UnsafeMutableRawPointer.allocate(byteCount: SignalSource.recordSize, alignment: 8)
+
+    /// Latest statistics per shard and the request for fresh ones in progress.
+    var latestStats: [ShardStats]
+    var statsQuery: StatsQuery? = nil
+    var statsSequence: UInt64 = 0
+
+    let startedAt = Clock.nowNanos()
+    var now: Int64 = 0
+    var shuttingDown = false
+    var shutdownDeadline: Int64 = 0
+    var stoppedShards: Set<Int> = []
+    var finished = false
+
+    public init(
+        configuration: ControlConfiguration, links: [ShardLink], logger: Logger,
+        reloadRoutes: @escaping () -> (any RoutingPayload)?
+    ) {
+        self.configuration = configuration
+        broadcaster = ShardBroadcaster(links: links)
+        self.logger = logger
+        self.reloadRoutes = reloadRoutes
+        latestStats = Array(repeating: ShardStats(), count: links.count)
+    }
+
+    deinit { signalRecord.deallocate() }
+
+    /// Binds the control port. Separate from `run` so start-up errors surface before threads start.
+    public func bind() throws {
+        guard let address = SocketAddress.resolve(host: configuration.host, port: configuration.port, passive: true).first else {
+            throw ControlError.badAddress("\(configuration.host):\(configuration.port)")
+        }
+        listener = try ListeningSocket.open(on: address, reusePort: false, backlog: 128)
+    }
+
+    /// Runs until shutdown has completed: every shard reported it stopped (or the bound passed).
+    /// `signals` must already be blocked in every thread.
+    public func run(signals: [Int32]) throws {
+        ring = try Ring(entries: 256)
+        buffers = try BufferRing(ring: ring, groupID: 1, count: 64, size: 16384)
+        for link in broadcaster.links { link.controlRingFD.store(ring.fd, ordering: .releasing) }
+        signalFD = SignalSource.makeDescriptor(signals)
+        armSignalRead()
+        armAccept()
+        while !finished { turn() }
+        if listener >= 0 { close(listener) }
+        if signalFD >= 0 { close(signalFD) }
+    }
+
+    private func turn() {
+        var mayBlock = !broadcaster.hasBacklog
+        for link in broadcaster.links where !link.reports.prepareToSleep() { mayBlock = false }
+        do {
+            if mayBlock {
+                try ring.submitAndWait(timeoutNanos: 100_000_000)
+            } else {
+                try ring.submitAndPoll()
+            }
+        } catch {
+            logger.error("control ring wait failed: \(error)")
+        }
+        for link in broadcaster.links { link.reports.didWake() }
+        now = Clock.nowNanos()
+        while ring.reap(handle) > 0 {}
+        buffers.commit()
+        drainReports()
+        broadcaster.retry(ring: ring)
+        checkStatsQuery()
+        expireLingering()
+        if shuttingDown && (stoppedShards.count == broadcaster.links.count || now >= shutdownDeadline) {
+            if stoppedShards.count < broadcaster.links.count {
+                logger.warning("shutdown: \(broadcaster.links.count - stoppedShards.count) shards did not stop in time")
+            }
+            finished = true
+        }
+    }
+
+    private func handle(_ completion: Completion) {
+        if completion.userData.rawValue == WakeTag.control { return }  // reports are drained every turn
+        guard let op = ControlOperation(rawValue: completion.userData.op) else { return }
+        switch op {
+        case .accept: acceptCompleted(completion)
+        case .recv: received(completion)
+        case .send: sent(completion)
+        case .signal: signalReceived(completion)
+        case .housekeeping: break
+        }
+    }
+
+    private func drainReports() {
+        for link in broadcaster.links {
+            var handled = 0
+            while handled < 4096, let report = link.reports.ring.pop() {
+                handled += 1
+                switch report {
+                case let .stats(shard, sequence, stats):
+                    latestStats[shard] = stats
+                    statsQuery?.received(shard: shard, sequence: sequence)
+                case let .stopped(shard):
+                    stoppedShards.insert(shard)
+                }
+            }
+        }
+    }
+
+    // MARK: signals
+
+    private func armSignalRead() {
+        guard signalFD >= 0 else { return }
+        ring.prepareRead(
+            fd: signalFD, into: signalRecord, count: SignalSource.recordSize,
+            userData: UserData(op: ControlOperation.signal.rawValue, generation: 0, slot: 0))
+    }
+
+    private func signalReceived(_ completion: Completion) {
+        defer { armSignalRead() }
+        guard completion.result >= 4 else { return }
+        let signal = Int32(bitPattern: signalRecord.load(as: UInt32.self))
+        switch signal {
+        case SIGHUP:
+            logger.info("SIGHUP: reloading routes")
+            if let routing = reloadRoutes() {
+                broadcaster.broadcast(.installRoutes(routing), ring: ring)
+            }
+        case SIGTERM, SIGINT:
+            beginShutdown(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT")
+        default:
+            break
+        }
+    }
+
+    func beginShutdown(reason: String) {
+        if shuttingDown {
+            logger.info("\(reason) again: stopping now")
+            shutdownDeadline = now
+            return
+        }
+        logger.info("\(reason): shutting down (draining for up to \(configuration.drainNanos / 1_000_000_000) s)")
+        shuttingDown = true
+        shutdownDeadline = now + configuration.drainNanos + 3_000_000_000
+        broadcaster.broadcast(.shutdown(drainNanos: configuration.drainNanos), ring: ring)
+    }
+}
+
+enum Clock {
+    static func nowNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
+public enum ControlError: Error, CustomStringConvertible {
+    case badAddress(String)
+
+    public var description: String {
+        switch self {
+        case .badAddress(let text): return "cannot resolve control address \(text)"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Hub
+import IOUring
+
+/// Sends commands to shards through their SPSC mailboxes and wakes the ones that sleep.
+///
+/// A full mailbox is never silent: the command waits in a local queue (order kept) and is
+/// retried every loop turn; each such wait is counted.
+final class ShardBroadcaster {
+    let links: [ShardLink]
+    private var overflow: [[ShardCommand]]
+    private(set) var ringFullWaits = 0
+
+    init(links: [ShardLink]) {
+        self.links = links
+        overflow = Array(repeating: [], count: links.count)
+    }
+
+    var hasBacklog: Bool { overflow.contains { !$0.isEmpty } }
+
+    func send(_ command: ShardCommand, to shard: Int, ring: Ring) {
+        if overflow[shard].isEmpty && links[shard].commands.ring.push(command) {
+            wake(shard, ring: ring)
+            return
+        }
+        ringFullWaits += 1
+        overflow[shard].append(command)
+    }
+
+    func broadcast(_ command: ShardCommand, ring: Ring) {
+        for shard in links.indices { send(command, to: shard, ring: ring) }
+    }
+
+    /// Retries queued commands; called every loop turn.
+    func retry(ring: Ring) {
+        for shard in links.indices where !overflow[shard].isEmpty {
+            var sent = 0
+            for command in overflow[shard] {
+                guard links[shard].commands.ring.push(command) else { break }
+                sent += 1
+            }
+            if sent > 0 {
+                overflow[shard].removeFirst(sent)
+                wake(shard, ring: ring)
+            }
+        }
+    }
+
+    private func wake(_ shard: Int, ring: Ring) {
+        guard links[shard].commands.takeWakeRequest() else { return }
+        let target = links[shard].shardRingFD.load(ordering: .acquiring)
+        guard target >= 0 else { return }
+        ring.prepareMessageRing(
+            targetFD: target, value: 0, delivered: UserData(rawValue: WakeTag.shard),
+            userData: UserData(op: ControlOperation.housekeeping.rawValue, generation: 0, slot: 0))
+    }
+}
+
+enum ControlOperation: UInt8 {
+    case accept = 1
+    case recv
+    case send
+    case signal
+    case housekeeping
+}

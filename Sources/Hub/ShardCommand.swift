@@ -1,0 +1,21 @@
+/// A routing table a shard installs wholesale. The concrete type belongs to the Shard
+/// module; the hub only carries it (it imports nothing above itself).
+public protocol RoutingPayload: AnyObject, Sendable {}
+
+/// What the control thread sends to a shard.
+public enum ShardCommand: Sendable {
+    /// Reply with a `.stats` report carrying the same sequence number.
+    case reportStats(sequence: UInt64)
+    /// Replace the routing table (routes file reloaded).
+    case installRoutes(any RoutingPayload)
+    /// Stop accepting, let in-flight exchanges finish for up to `drainNanos`, then close
+    /// everything and leave the loop.
+    case shutdown(drainNanos: Int64)
+}
+
+/// What a shard sends back to the control thread.
+public enum ShardReport: Sendable {
+    case stats(shard: Int, sequence: UInt64, ShardStats)
+    /// The shard left its loop; its thread is about to end.
+    case stopped(shard: Int)
+}

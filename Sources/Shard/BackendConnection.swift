@@ -1,0 +1,59 @@
+import IOUring
+import Glibc
+import Wire
+
+/// One connection from this shard to a backend; pooled per target when idle.
+final class BackendConnection {
+    enum State {
+        case connecting
+        /// Carrying the exchange of client (slot, generation).
+        case active(clientSlot: UInt32, clientGeneration: UInt32)
+        /// Parked in the pool, waiting for the next request to the same target.
+        case idle
+    }
+
+    let slot: UInt32
+    var socket = SocketState()
+    var state = State.connecting
+    var targetKey = ""
+    /// Reused from the pool (a failure before any response byte may be a stale keep-alive).
+    var reused = false
+    var inbound = ByteAccumulator()
+    var parser = HTTPResponseParser()
+    var head: HTTPResponseHead? = nil
+    var receivedAny = false
+    /// Connect target; the kernel reads it until the connect completes, so it lives here.
+    let address: UnsafeMutablePointer<sockaddr_storage>
+    var addressLength: socklen_t = 0
+
+    init(slot: UInt32) {
+        self.slot = slot
+        address = .allocate(capacity: 1)
+    }
+
+    deinit { address.deallocate() }
+
+    func reset(fd: Int32, generation: UInt32, targetKey: String, to target: SocketAddress) {
+        socket = SocketState()
+        socket.fd = fd
+        socket.generation = generation
+        state = .connecting
+        self.targetKey = targetKey
+        reused = false
+        inbound.release()
+        parser.reset()
+        head = nil
+        receivedAny = false
+        address.pointee = target.storage
+        addressLength = target.length
+    }
+
+    /// Ready for a new exchange after being taken from the pool.
+    func prepareForReuse(clientSlot: UInt32, clientGeneration: UInt32) {
+        state = .active(clientSlot: clientSlot, clientGeneration: clientGeneration)
+        reused = true
+        parser.reset()
+        head = nil
+        receivedAny = false
+    }
+}

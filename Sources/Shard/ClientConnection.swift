@@ -1,0 +1,100 @@
+import IOUring
+import Wire
+
+/// One client TCP connection and the HTTP exchange currently running on it.
+///
+/// Lives in its shard's table from accept to close; the object is reused for later
+/// connections in the same slot (the generation tells them apart).
+final class ClientConnection {
+    enum Phase {
+        /// Waiting for (more of) a request head.
+        case awaitingHead
+        /// Reading the request body (and forwarding it once the backend is connected).
+        case requestBody
+        /// Request fully read; waiting for or relaying the response.
+        case awaitingResponse
+        /// Final bytes sent and the write side shut down; reading until EOF or a short timeout,
+        /// so unread input does not turn the close into a reset that destroys the response.
+        case lingering
+    }
+
+    let slot: UInt32
+    var socket = SocketState()
+    var inbound = ByteAccumulator()
+    var parser: HTTPRequestParser
+    var phase = Phase.awaitingHead
+    var peerHost = ""
+    /// The client sent EOF: finish the current response, then close.
+    var readClosed = false
+    /// Close once the send queue drains.
+    var closeAfterSend = false
+    var exchange = Exchange()
+
+    init(slot: UInt32, maxHeadBytes: Int) {
+        self.slot = slot
+        parser = HTTPRequestParser(maxHeadBytes: maxHeadBytes)
+    }
+
+    /// Clears per-connection state for a fresh accept into this slot.
+    func reset(fd: Int32, generation: UInt32) {
+        socket = SocketState()
+        socket.fd = fd
+        socket.generation = generation
+        inbound.release()
+        parser.reset()
+        phase = .awaitingHead
+        peerHost = ""
+        readClosed = false
+        closeAfterSend = false
+        exchange = Exchange()
+    }
+}
+
+/// The request in progress on a client connection and where its response comes from.
+struct Exchange {
+    enum Upstream {
+        case none
+        /// Built-in test handler: the response is produced in the shard.
+        case testHandler
+        /// A backend connection (slot, generation) in this shard's backend table.
+        case backend(slot: UInt32, generation: UInt32)
+    }
+
+    var method = ""
+    var version = HTTPVersion.http11
+    var keepAlive = true
+    var requestDecoder: BodyDecoder? = nil
+    /// Forward the request body chunked (its length is unknown).
+    var requestChunked = false
+    var upstream = Upstream.none
+    /// The path the test handler sees (route prefix removed).
+    var testPath = ""
+    /// The request head as sent to the backend, kept until the backend starts answering so a
+    /// connect failure can move on to the next address.
+    var forwardedHead: [UInt8] = []
+    /// Backend addresses to try, in order (route targets, then each target's addresses).
+    var candidates: [BackendCandidate] = []
+    var candidateIndex = 0
+    /// Body bytes already went to the backend: from now on a failure cannot be retried.
+    var bodySent = false
+    var requestComplete = false
+    var responseStarted = false
+    var responseDecoder: BodyDecoder? = nil
+    /// Re-frame the response body as chunks for this client.
+    var responseChunked = false
+    /// The response is delimited by closing the client connection (HTTP/1.0 client, no length).
+    var responseUntilClose = false
+    /// The backend delimits the body by closing, so its connection cannot be reused.
+    var backendBodyUntilClose = false
+    /// Close the client once this response is sent.
+    var closeAfterResponse = false
+    /// A pooled connection turned out dead; the retry uses a fresh connection.
+    var retriedStale = false
+    var active: Bool { if case .none = upstream { return false } else { return true } }
+}
+
+/// A backend address for a request, with the pool key of the route target it came from.
+struct BackendCandidate {
+    var key: String
+    var address: SocketAddress
+}

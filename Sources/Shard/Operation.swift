@@ -1,0 +1,33 @@
+import IOUring
+
+/// The kind of operation a submission's `UserData` belongs to; picks the completion handler.
+enum Operation: UInt8 {
+    /// Multishot accept on listener `slot`.
+    case accept = 1
+    case clientRecv
+    case clientSend
+    case backendConnect
+    case backendRecv
+    case backendSend
+    /// Fire-and-forget submissions (cancel, close, wake-ups we send): completions only on failure.
+    case housekeeping
+}
+
+enum TimerKind: UInt8 {
+    /// A client's backend did not connect or start its response in time.
+    case backendDeadline = 1
+    /// A lingering client connection gets no more time to send its EOF.
+    case lingerDeadline
+    /// A pooled backend connection sat idle too long.
+    case backendIdle
+    /// A failed accept (fd exhaustion) is retried after a pause, not in a busy loop.
+    case acceptRetry
+}
+
+extension UserData {
+    init(_ op: Operation, _ generation: UInt32, _ slot: UInt32) {
+        self.init(op: op.rawValue, generation: generation, slot: slot)
+    }
+
+    static let housekeeping = UserData(.housekeeping, 0, 0)
+}

@@ -1,0 +1,40 @@
+import IOUring
+import Wire
+
+/// Everything a shard needs to know at start-up; immutable for its lifetime.
+public struct ShardConfiguration: Sendable {
+    /// This shard's own listening sockets (SO_REUSEPORT), one per client port, opened by the
+    /// caller so bind errors surface at start-up; the shard owns and closes them.
+    public var listenerFDs: [Int32]
+    /// Largest request head a client may send (`client_buffer_size`): beyond it, 431.
+    public var clientBufferSize: Int
+    /// This shard's share of `client_maxconn`.
+    public var maxConnections: Int
+    public var xForwardedFor: [XForwardedForRule]
+    public var setXForwardedProtocol: ForwardedProtocolMode
+    /// How long a backend may take to connect and to start its response before the client gets 504.
+    public var backendTimeoutNanos: Int64
+    /// How long an idle pooled backend connection is kept.
+    public var backendIdleNanos: Int64 = 55_000_000_000
+    public var ringEntries: UInt32 = 4096
+    public var receiveBufferCount = 4096
+    public var receiveBufferSize = 16384
+    /// Per-connection queue size past which the other side stops being read.
+    public var sendHighWater = 256 * 1024
+    public var sendLowWater = 64 * 1024
+    /// Whether to pin the shard thread to CPU `index % cpus`.
+    public var pinThreads = true
+
+    public init(
+        listenerFDs: [Int32], clientBufferSize: Int, maxConnections: Int,
+        xForwardedFor: [XForwardedForRule], setXForwardedProtocol: ForwardedProtocolMode,
+        backendTimeoutNanos: Int64
+    ) {
+        self.listenerFDs = listenerFDs
+        self.clientBufferSize = clientBufferSize
+        self.maxConnections = maxConnections
+        self.xForwardedFor = xForwardedFor
+        self.setXForwardedProtocol = setXForwardedProtocol
+        self.backendTimeoutNanos = backendTimeoutNanos
+    }
+}

@@ -1,0 +1,74 @@
+import Glibc
+import IOUring
+import Wire
+
+extension ShardLoop {
+    func armAccept(_ listener: Int) {
+        guard !acceptArmed[listener], listeners[listener] >= 0 else { return }
+        if ring.prepareMultishotAccept(fd: listeners[listener], userData: UserData(.accept, 0, UInt32(listener))) {
+            acceptArmed[listener] = true
+        }
+    }
+
+    func acceptCompleted(_ completion: Completion) {
+        let listener = Int(completion.userData.slot)
+        guard listener < listeners.count else {
+            if completion.result >= 0 { close(completion.result) }
+            return
+        }
+        if !completion.hasMore { acceptArmed[listener] = false }
+        let fd = completion.result
+        if fd < 0 {
+            switch -fd {
+            case ECANCELED, EBADF, EINVAL:
+                break  // listener closed for shutdown
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                logger.warning("accept failed: out of descriptors or memory (\(-fd)); pausing accepts briefly")
+                timers.schedule(
+                    kind: TimerKind.acceptRetry.rawValue, slot: UInt32(listener), generation: 0, token: 0,
+                    deadlineNanos: now + 100_000_000)
+                return
+            default:
+                logger.debug("accept failed: \(-fd)")
+            }
+            if !acceptArmed[listener] && !draining && -fd != ECANCELED { armAccept(listener) }
+            return
+        }
+        if !acceptArmed[listener] && !draining { armAccept(listener) }
+        guard !draining else {
+            close(fd)
+            return
+        }
+        guard stats.connectionsAccepted - stats.connectionsClosed < configuration.maxConnections else {
+            refuse(fd)
+            return
+        }
+        openClient(fd: fd)
+    }
+
+    /// Over the connection limit: a short 503 and an immediate close, counted.
+    private func refuse(_ fd: Int32) {
+        stats.connectionsRefused += 1
+        Sockets.sendNow(fd, Self.refusal)
+        close(fd)
+    }
+
+    private static let refusal = HTTPWriter.simpleResponse(
+        status: 503, reason: "Service Unavailable", body: "Too many connections.\n", close: true)
+
+    private func openClient(fd: Int32) {
+        let slot: UInt32
+        if let free = freeClientSlots.popLast() {
+            slot = free
+        } else {
+            slot = UInt32(clients.count)
+            clients.append(ClientConnection(slot: slot, maxHeadBytes: configuration.clientBufferSize))
+        }
+        let client = clients[Int(slot)]
+        let generation = (client.socket.generation &+ 1) & UserData.generationMask
+        client.reset(fd: fd, generation: generation)
+        stats.connectionsAccepted += 1
+        Sockets.setNoDelay(fd)
+        armClientRecv(client)
+    }
+}

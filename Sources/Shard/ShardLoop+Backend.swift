@@ -1,0 +1,410 @@
+import Glibc
+import IOUring
+import Wire
+
+/// The backend side: connecting (with failover and a keep-alive pool), relaying responses.
+extension ShardLoop {
+    /// Sends the exchange's request over a pooled connection, or connects to the next
+    /// candidate address. With none left the client gets 502.
+    func connectBackend(_ client: ClientConnection) {
+        while client.exchange.candidateIndex < client.exchange.candidates.count {
+            let candidate = client.exchange.candidates[client.exchange.candidateIndex]
+            if !client.exchange.retriedStale, let pooled = takeFromPool(candidate.key) {
+                pooled.prepareForReuse(clientSlot: client.slot, clientGeneration: client.socket.generation)
+                attach(pooled, to: client)
+                flushBackend(pooled)
+                updateBackendRecv(pooled)
+                return
+            }
+            let fd = Sockets.stream(family: candidate.address.family)
+            guard fd >= 0 else {
+                stats.backendConnectErrors += 1
+                client.exchange.candidateIndex += 1
+                continue
+            }
+            let backend = allocateBackend()
+            let generation = (backend.socket.generation &+ 1) & UserData.generationMask
+            backend.reset(fd: fd, generation: generation, targetKey: candidate.key, to: candidate.address)
+            backend.state = .active(clientSlot: client.slot, clientGeneration: client.socket.generation)
+            backend.socket.connectInFlight = true
+            attach(backend, to: client)
+            ring.prepareConnect(
+                fd: fd, address: UnsafeRawPointer(backend.address).assumingMemoryBound(to: sockaddr.self),
+                length: backend.addressLength, userData: UserData(.backendConnect, generation, backend.slot))
+            return
+        }
+        stats.backendConnectErrors += client.exchange.candidates.isEmpty ? 1 : 0
+        respondProxyError(client, .connectFailed)
+    }
+
+    private func attach(_ backend: BackendConnection, to client: ClientConnection) {
+        client.exchange.upstream = .backend(slot: backend.slot, generation: backend.socket.generation)
+        backend.socket.sendQueue.append(client.exchange.forwardedHead, pool: chunkPool)
+        schedule(.backendDeadline, slot: client.slot, socket: &client.socket, afterNanos: configuration.backendTimeoutNanos)
+    }
+
+    private func allocateBackend() -> BackendConnection {
+        if let slot = freeBackendSlots.popLast() { return backends[Int(slot)] }
+        let backend = BackendConnection(slot: UInt32(backends.count))
+        backends.append(backend)
+        return backend
+    }
+
+    func backendConnected(_ completion: Completion) {
+        guard let backend = liveBackend(completion) else { return }
+        backend.socket.connectInFlight = false
+        if backend.socket.closing {
+            finishBackendClose(backend)
+            return
+        }
+        guard let client = client(of: backend) else {
+            closeBackend(backend)
+            return
+        }
+        guard completion.result >= 0 else {
+            stats.backendConnectErrors += 1
+            logger.debug("backend connect failed", metadata: ["target": "\(backend.targetKey)", "errno": "\(-completion.result)"])
+            closeBackend(backend)
+            client.exchange.upstream = .none
+            client.exchange.candidateIndex += 1
+            connectBackend(client)
+            return
+        }
+        Sockets.setNoDelay(backend.socket.fd)
+        flushBackend(backend)
+        updateBackendRecv(backend)
+        if client.phase == .requestBody { drainInbound(client) }
+        updateClientRecv(client)
+    }
+
+    func backendSent(_ completion: Completion) {
+        guard let backend = liveBackend(completion) else { return }
+        backend.socket.sendInFlight = false
+        if completion.result < 0 {
+            backendFailed(backend)
+        } else {
+            backend.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
+        }
+        if backend.socket.closing {
+            finishBackendClose(backend)
+            return
+        }
+        flushBackend(backend)
+        if let client = client(of: backend), client.phase == .requestBody,
+            backend.socket.sendQueue.byteCount < configuration.sendLowWater
+        {
+            drainInbound(client)
+            updateClientRecv(client)
+        }
+    }
+
+    func backendReceived(_ completion: Completion) {
+        guard let backend = liveBackend(completion) else {
+            if let id = completion.bufferID { buffers.recycle(id) }
+            return
+        }
+        if !completion.hasMore {
+            backend.socket.recvArmed = false
+            backend.socket.recvCancelRequested = false
+        }
+        let result = completion.result
+        if result > 0, let id = completion.bufferID {
+            if !backend.socket.closing { backendBytes(backend, buffers.bytes(id, count: Int(result))) }
+            buffers.recycle(id)
+        } else if result == 0 {
+            backendEOF(backend)
+        } else if result != -ENOBUFS && result != -ECANCELED {
+            backendFailed(backend)
+        }
+        if backend.socket.closing {
+            finishBackendClose(backend)
+        } else {
+            updateBackendRecv(backend)
+        }
+    }
+
+    private func liveBackend(_ completion: Completion) -> BackendConnection? {
+        let slot = Int(completion.userData.slot)
+        guard slot < backends.count, backends[slot].socket.generation == completion.userData.generation,
+            backends[slot].socket.fd >= 0
+        else { return nil }
+        return backends[slot]
+    }
+
+    /// Read from a backend only while its client keeps up (and always while pooled, to notice
+    /// the backend closing an idle connection).
+    func updateBackendRecv(_ backend: BackendConnection) {
+        guard !backend.socket.closing, !backend.socket.connectInFlight else { return }
+        let wanted: Bool
+        switch backend.state {
+        case .connecting: wanted = false
+        case .idle: wanted = true
+        case .active:
+            guard let client = client(of: backend) else { return }
+            let queued = client.socket.sendQueue.byteCount
+            wanted = backend.socket.recvArmed ? queued < configuration.sendHighWater : queued < configuration.sendLowWater
+        }
+        if wanted && !backend.socket.recvArmed {
+            armBackendRecv(backend)
+        } else if !wanted && backend.socket.recvArmed && !backend.socket.recvCancelRequested {
+            backend.socket.recvCancelRequested = true
+            cancelRecv(backend.socket, op: .backendRecv, slot: backend.slot)
+        }
+    }
+
+    private func backendBytes(_ backend: BackendConnection, _ bytes: UnsafeRawBufferPointer) {
+        guard case .active = backend.state, let client = client(of: backend) else {
+            closeBackend(backend)  // an idle connection must not talk; one without a client is done
+            return
+        }
+        backend.receivedAny = true
+        if backend.inbound.isEmpty {
+            let generation = backend.socket.generation
+            let consumed = processBackendInput(backend, client, bytes)
+            if consumed < bytes.count, backend.socket.generation == generation, !backend.socket.closing {
+                backend.inbound.append(UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+            }
+        } else {
+            backend.inbound.append(bytes)
+            var input = backend.inbound
+            backend.inbound = ByteAccumulator()
+            let generation = backend.socket.generation
+            let consumed = input.withReadable { processBackendInput(backend, client, $0) }
+            if backend.socket.generation == generation, !backend.socket.closing {
+                input.consume(consumed)
+                backend.inbound = input
+            }
+        }
+    }
+
+    /// Parses the response head, then relays body bytes; returns how many bytes it used.
+    private func processBackendInput(_ backend: BackendConnection, _ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            guard backend.head != nil else {
+                switch backend.parser.parse(rest) {
+                case .incomplete:
+                    return offset
+                case .failure:
+                    closeBackend(backend)
+                    respondProxyError(client, .badBackendResponse)
+                    return bytes.count
+                case .complete(let head, let consumed):
+                    offset += consumed
+                    backend.parser.reset()
+                    if head.status >= 100 && head.status < 200 && head.status != 101 { continue }  // interim
+                    guard beginResponse(backend, client, head) else { return bytes.count }
+                    if client.exchange.responseDecoder?.isComplete == true {
+                        completeResponse(backend, client, leftover: bytes.count - offset)
+                        return bytes.count
+                    }
+                }
+                continue
+            }
+            guard var decoder = client.exchange.responseDecoder else { return bytes.count }
+            let consumed: Int
+            do {
+                consumed = try decoder.decode(rest) { chunk in relayBody(client, chunk) }
+            } catch {
+                closeBackend(backend)
+                closeClient(client)
+                return bytes.count
+            }
+            client.exchange.responseDecoder = decoder
+            offset += consumed
+            flushClient(client)
+            if decoder.isComplete {
+                completeResponse(backend, client, leftover: bytes.count - offset)
+                return bytes.count
+            }
+            if consumed == 0 { return offset }
+        }
+        return offset
+    }
+
+    /// The response head arrived: plan its framing for the client and queue the head.
+    private func beginResponse(_ backend: BackendConnection, _ client: ClientConnection, _ head: HTTPResponseHead) -> Bool {
+        let framing: BodyFraming
+        do {
+            framing = try head.bodyFraming(requestMethod: client.exchange.method)
+        } catch {
+            closeBackend(backend)
+            respondProxyError(client, .badBackendResponse)
+            return false
+        }
+        backend.head = head
+        client.socket.timerToken &+= 1  // the backend answered: no 504 any more
+        let plan = ResponseRelay.plan(
+            for: head, framing: framing, clientVersion: client.exchange.version, clientKeepAlive: client.exchange.keepAlive)
+        client.exchange.responseStarted = true
+        client.exchange.forwardedHead = []
+        client.exchange.responseChunked = plan.chunked
+        client.exchange.responseUntilClose = plan.untilClose
+        client.exchange.closeAfterResponse = plan.close
+        client.exchange.responseDecoder = BodyDecoder(framing: framing)
+        client.exchange.backendBodyUntilClose = framing == .untilClose
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        HTTPWriter.appendResponseHead(plan.head, to: &bytes)
+        client.socket.sendQueue.append(bytes, pool: chunkPool)
+        stats.countResponse(status: head.status)
+        flushClient(client)
+        return true
+    }
+
+    private func relayBody(_ client: ClientConnection, _ chunk: UnsafeRawBufferPointer) {
+        guard !chunk.isEmpty else { return }
+        if client.exchange.responseChunked {
+            var header: [UInt8] = []
+            header.reserveCapacity(chunk.count + 16)
+            HTTPWriter.appendChunk(chunk, to: &header)
+            client.socket.sendQueue.append(header, pool: chunkPool)
+        } else {
+            client.socket.sendQueue.append(chunk, pool: chunkPool)
+        }
+    }
+
+    /// The whole response is queued for the client: pool or close the backend connection,
+    /// then let the client connection move on to its next request.
+    private func completeResponse(_ backend: BackendConnection, _ client: ClientConnection, leftover: Int) {
+        if client.exchange.responseChunked {
+            var last: [UInt8] = []
+            HTTPWriter.appendLastChunk(to: &last)
+            client.socket.sendQueue.append(last, pool: chunkPool)
+        }
+        let reusable = (backend.head?.keepAlive ?? false) && !client.exchange.responseUntilClose
+            && client.exchange.requestComplete && leftover == 0 && backend.socket.sendQueue.isEmpty
+            && !client.exchange.backendBodyUntilClose
+        client.exchange.upstream = .none
+        if reusable {
+            returnToPool(backend)
+        } else {
+            closeBackend(backend)
+        }
+        flushClient(client)
+        finishExchange(client, closeAfter: client.exchange.closeAfterResponse)
+        resumeLater(client)
+    }
+
+    private func backendEOF(_ backend: BackendConnection) {
+        guard case .active = backend.state, let client = client(of: backend) else {
+            closeBackend(backend)
+            return
+        }
+        if backend.head != nil, var decoder = client.exchange.responseDecoder {
+            let complete = decoder.finishAtEOF()
+            client.exchange.responseDecoder = decoder
+            if complete {
+                completeResponse(backend, client, leftover: 0)
+            } else {
+                stats.backendResetErrors += 1
+                closeBackend(backend)
+                closeClient(client)  // truncated: the client must not take it as complete
+            }
+            return
+        }
+        backendFailed(backend)
+    }
+
+    /// The backend connection broke. Before any response byte a stale pooled connection is
+    /// retried once on a fresh one; otherwise the client gets 502 (or is cut off mid-body).
+    private func backendFailed(_ backend: BackendConnection) {
+        let client = client(of: backend)
+        closeBackend(backend)
+        guard let client else { return }
+        if client.exchange.responseStarted {
+            stats.backendResetErrors += 1
+            closeClient(client)
+            return
+        }
+        if backend.reused && !backend.receivedAny && !client.exchange.bodySent && !client.exchange.retriedStale {
+            client.exchange.retriedStale = true
+            client.exchange.upstream = .none
+            connectBackend(client)
+            return
+        }
+        stats.backendResetErrors += 1
+        respondProxyError(client, .backendReset)
+        resumeLater(client)
+    }
+
+    func backendDeadlinePassed(_ entry: TimerWheel.Entry) {
+        guard Int(entry.slot) < clients.count else { return }
+        let client = clients[Int(entry.slot)]
+        guard client.socket.generation == entry.generation, client.socket.timerToken == entry.token,
+            !client.socket.closing, !client.exchange.responseStarted, let backend = backend(of: client)
+        else { return }
+        stats.backendTimeouts += 1
+        closeBackend(backend)
+        respondProxyError(client, .backendTimeout)
+        resumeLater(client)
+    }
+
+    // MARK: pool
+
+    private func returnToPool(_ backend: BackendConnection) {
+        backend.state = .idle
+        var idle = pool[backend.targetKey, default: []]
+        guard idle.count < 1024 else {
+            closeBackend(backend)
+            return
+        }
+        idle.append(backend.slot)
+        pool[backend.targetKey] = idle
+        schedule(.backendIdle, slot: backend.slot, socket: &backend.socket, afterNanos: configuration.backendIdleNanos)
+        updateBackendRecv(backend)
+    }
+
+    private func takeFromPool(_ key: String) -> BackendConnection? {
+        while let slot = pool[key]?.popLast() {
+            let backend = backends[Int(slot)]
+            if !backend.socket.closing && backend.socket.fd >= 0, case .idle = backend.state {
+                backend.socket.timerToken &+= 1
+                return backend
+            }
+        }
+        return nil
+    }
+
+    func removeFromPool(_ backend: BackendConnection) {
+        pool[backend.targetKey]?.removeAll { $0 == backend.slot }
+    }
+
+    func backendIdlePassed(_ entry: TimerWheel.Entry) {
+        guard Int(entry.slot) < backends.count else { return }
+        let backend = backends[Int(entry.slot)]
+        guard backend.socket.generation == entry.generation, backend.socket.timerToken == entry.token,
+            case .idle = backend.state
+        else { return }
+        closeBackend(backend)
+    }
+
+    /// The client's exchange ended while handling another socket's completion; its pipelined
+    /// input is parsed after this completion is done (never re-entrantly).
+    func resumeLater(_ client: ClientConnection) {
+        resumeQueue.append((client.slot, client.socket.generation))
+    }
+
+    func runResumeQueue() {
+        while !resumeQueue.isEmpty {
+            let pending = resumeQueue
+            resumeQueue.removeAll()
+            for (slot, generation) in pending {
+                let client = clients[Int(slot)]
+                guard client.socket.generation == generation, !client.socket.closing else { continue }
+                if client.phase == .awaitingHead { drainInbound(client) }
+                updateClientRecv(client)
+            }
+        }
+    }
+
+    /// A client connection is closing: its exchange's backend connection cannot be reused
+    /// mid-exchange, so it is closed too.
+    func detachBackend(from client: ClientConnection, reusable: Bool) {
+        if let backend = backend(of: client) {
+            closeBackend(backend)
+        }
+        client.exchange.upstream = .none
+    }
+}

@@ -1,0 +1,361 @@
+import Glibc
+import IOUring
+import Wire
+
+/// The client side: receiving, parsing requests, local responses, closing.
+extension ShardLoop {
+    func clientReceived(_ completion: Completion) {
+        let slot = Int(completion.userData.slot)
+        guard slot < clients.count, clients[slot].socket.generation == completion.userData.generation,
+            clients[slot].socket.fd >= 0
+        else {
+            if let id = completion.bufferID { buffers.recycle(id) }
+            return
+        }
+        let client = clients[slot]
+        if !completion.hasMore {
+            client.socket.recvArmed = false
+            client.socket.recvCancelRequested = false
+        }
+        let result = completion.result
+        if result > 0, let id = completion.bufferID {
+            stats.clientBytesReceived += Int(result)
+            if !client.socket.closing { clientBytes(client, buffers.bytes(id, count: Int(result))) }
+            buffers.recycle(id)
+        } else if result == 0 {
+            clientEOF(client)
+        } else if result != -ENOBUFS && result != -ECANCELED {
+            closeClient(client)  // reset by peer or similar
+        }
+        if client.socket.closing {
+            finishClientClose(client)
+        } else {
+            updateClientRecv(client)
+        }
+    }
+
+    func clientSent(_ completion: Completion) {
+        let slot = Int(completion.userData.slot)
+        guard slot < clients.count, clients[slot].socket.generation == completion.userData.generation else { return }
+        let client = clients[slot]
+        client.socket.sendInFlight = false
+        if completion.result < 0 {
+            closeClient(client)
+        } else {
+            stats.clientBytesSent += Int(completion.result)
+            client.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
+        }
+        if client.socket.closing {
+            finishClientClose(client)
+            return
+        }
+        flushClient(client)
+        if client.socket.sendQueue.isEmpty && client.closeAfterSend && client.phase != .lingering {
+            startLinger(client)
+        }
+        if let backend = backend(of: client) { updateBackendRecv(backend) }
+        updateClientRecv(client)
+    }
+
+    /// Receive only while there is somewhere to put the bytes: backpressure toward clients
+    /// that send faster than their backend or their own response reading allows.
+    func updateClientRecv(_ client: ClientConnection) {
+        guard !client.socket.closing else { return }
+        let high = configuration.sendHighWater
+        let wanted: Bool
+        if client.readClosed {
+            wanted = false
+        } else {
+            switch client.phase {
+            case .lingering, .awaitingHead:
+                wanted = true
+            case .requestBody:
+                if let backend = backend(of: client), !backend.socket.connectInFlight {
+                    wanted = backend.socket.sendQueue.byteCount < high
+                } else {
+                    wanted = client.inbound.count < high
+                }
+            case .awaitingResponse:
+                wanted = client.inbound.count < high && client.socket.sendQueue.byteCount < high
+            }
+        }
+        if wanted && !client.socket.recvArmed {
+            armClientRecv(client)
+        } else if !wanted && client.socket.recvArmed && !client.socket.recvCancelRequested {
+            client.socket.recvCancelRequested = true
+            cancelRecv(client.socket, op: .clientRecv, slot: client.slot)
+        }
+    }
+
+    /// Parses straight from the receive buffer when nothing is pending; only leftovers are copied.
+    func clientBytes(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) {
+        if client.phase == .lingering { return }
+        if client.inbound.isEmpty {
+            let generation = client.socket.generation
+            let consumed = processClientInput(client, bytes)
+            if consumed < bytes.count, client.socket.generation == generation, !client.socket.closing {
+                client.inbound.append(UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+            }
+        } else {
+            client.inbound.append(bytes)
+            drainInbound(client)
+        }
+    }
+
+    /// Parses what accumulated (pipelined requests, a body waiting for its backend). The bytes
+    /// are moved out while parsing so handlers may freely touch the connection.
+    func drainInbound(_ client: ClientConnection) {
+        guard !client.inbound.isEmpty, !client.socket.closing else { return }
+        let generation = client.socket.generation
+        var input = client.inbound
+        client.inbound = ByteAccumulator()
+        let consumed = input.withReadable { processClientInput(client, $0) }
+        guard client.socket.generation == generation, !client.socket.closing, client.phase != .lingering else { return }
+        input.consume(consumed)
+        client.inbound = input
+    }
+
+    /// Runs the request state machine over `bytes`; returns how many it consumed. Stops at the
+    /// end of a request whose response is still pending (pipelined input stays queued).
+    func processClientInput(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            if client.socket.closing || client.closeAfterSend { return bytes.count }
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            switch client.phase {
+            case .lingering:
+                return bytes.count
+            case .awaitingResponse:
+                return offset
+            case .awaitingHead:
+                switch client.parser.parse(rest) {
+                case .incomplete:
+                    if rest.count > configuration.clientBufferSize {
+                        rejectRequest(client, .headTooLarge)
+                        return bytes.count
+                    }
+                    return offset
+                case .failure(let error):
+                    rejectRequest(client, error)
+                    return bytes.count
+                case .complete(let head, let consumed):
+                    offset += consumed
+                    client.parser.reset()
+                    startRequest(client, head)
+                }
+            case .requestBody:
+                if case .backend = client.exchange.upstream {
+                    guard let backend = backend(of: client), !backend.socket.connectInFlight,
+                        backend.socket.sendQueue.byteCount < configuration.sendHighWater
+                    else { return offset }  // body waits until the backend can take it
+                }
+                guard var decoder = client.exchange.requestDecoder else { return offset }
+                let consumed: Int
+                do {
+                    consumed = try decoder.decode(rest) { chunk in forwardBody(client, chunk) }
+                } catch {
+                    rejectRequest(client, error)
+                    return bytes.count
+                }
+                client.exchange.requestDecoder = decoder
+                offset += consumed
+                if let backend = backend(of: client) { flushBackend(backend) }
+                if decoder.isComplete {
+                    requestBodyComplete(client)
+                } else if consumed == 0 {
+                    return offset
+                }
+            }
+        }
+        return offset
+    }
+
+    private func forwardBody(_ client: ClientConnection, _ chunk: UnsafeRawBufferPointer) {
+        guard !chunk.isEmpty, let backend = backend(of: client) else { return }  // test handler: discard
+        if client.exchange.requestChunked {
+            var framed: [UInt8] = []
+            framed.reserveCapacity(chunk.count + 16)
+            HTTPWriter.appendChunk(chunk, to: &framed)
+            backend.socket.sendQueue.append(framed, pool: chunkPool)
+        } else {
+            backend.socket.sendQueue.append(chunk, pool: chunkPool)
+        }
+        client.exchange.bodySent = true
+    }
+
+    func requestBodyComplete(_ client: ClientConnection) {
+        client.exchange.requestComplete = true
+        client.exchange.requestDecoder = nil
+        client.phase = .awaitingResponse
+        switch client.exchange.upstream {
+        case .testHandler:
+            respondFromTestHandler(client)
+        case .backend:
+            if client.exchange.requestChunked, let backend = backend(of: client) {
+                var last: [UInt8] = []
+                HTTPWriter.appendLastChunk(to: &last)
+                backend.socket.sendQueue.append(last, pool: chunkPool)
+                flushBackend(backend)
+            }
+        case .none:
+            break
+        }
+    }
+
+    /// A complete request head arrived: route it and start its exchange.
+    private func startRequest(_ client: ClientConnection, _ head: HTTPRequestHead) {
+        let framing: BodyFraming
+        do {
+            framing = try head.bodyFraming()
+        } catch {
+            rejectRequest(client, error)
+            return
+        }
+        var exchange = Exchange()
+        exchange.method = head.method
+        exchange.version = head.version
+        exchange.keepAlive = head.keepAlive && !draining
+        exchange.requestComplete = framing == .none
+        if !exchange.requestComplete { exchange.requestDecoder = BodyDecoder(framing: framing) }
+        exchange.requestChunked = framing == .chunked
+        client.exchange = exchange
+        client.phase = exchange.requestComplete ? .awaitingResponse : .requestBody
+
+        if head.version == .http11 && head.expectsContinue && !exchange.requestComplete {
+            client.socket.sendQueue.append(Self.continueResponse, pool: chunkPool)
+            flushClient(client)
+        }
+
+        let path = head.path
+        guard let route = routing.table.match(host: head.host, path: path, isWebSocket: head.isWebSocketUpgrade, isTLS: false),
+            let target = route.targets.first
+        else {
+            respondProxyError(client, .noRoute)
+            return
+        }
+        switch target.kind {
+        case .test:
+            client.exchange.upstream = .testHandler
+            client.exchange.testPath = Self.removingPrefix(route.condition.pathBeg, from: path)
+            if client.exchange.requestComplete { respondFromTestHandler(client) }
+        case .http:
+            if client.peerHost.isEmpty { client.peerHost = Sockets.peerHost(client.socket.fd) }
+            let forwarded = forwarding.head(
+                for: head, framing: framing, peerHost: client.peerHost, isTLS: false, backendHost: "localhost")
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(512)
+            HTTPWriter.appendRequestHead(forwarded, to: &bytes)
+            client.exchange.forwardedHead = bytes
+            client.exchange.candidates = candidates(for: route)
+            connectBackend(client)
+        case .zhttp:
+            respondProxyError(client, .noRoute)
+        }
+    }
+
+    private static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private static func removingPrefix(_ prefix: String?, from path: String) -> String {
+        guard let prefix, !prefix.isEmpty, path.hasPrefix(prefix) else { return path }
+        let rest = String(path.dropFirst(prefix.count))
+        return rest.hasPrefix("/") ? rest : "/" + rest
+    }
+
+    private func candidates(for route: Route) -> [BackendCandidate] {
+        var list: [BackendCandidate] = []
+        for target in route.targets {
+            guard case let .http(host, port) = target.kind else { continue }
+            let key = ShardRouting.targetKey(host: host, port: port)
+            for address in routing.addresses[key] ?? [] {
+                list.append(BackendCandidate(key: key, address: address))
+            }
+        }
+        return list
+    }
+
+    private func respondFromTestHandler(_ client: ClientConnection) {
+        let response = TestHandler.respond(method: client.exchange.method, path: client.exchange.testPath)
+        respondLocally(client, status: response.status, body: response.body, closeAfter: false)
+    }
+
+    /// A malformed or oversized request: answer with its status and close.
+    func rejectRequest(_ client: ClientConnection, _ error: HTTPParseError) {
+        stats.parseErrors += 1
+        client.exchange.keepAlive = false
+        let body = error.status == 431 ? "Request header too large.\n" : "Bad request: \(error.reason).\n"
+        respondLocally(client, status: error.status, body: body, closeAfter: true)
+    }
+
+    func respondProxyError(_ client: ClientConnection, _ error: ProxyError) {
+        guard !client.exchange.responseStarted else {
+            closeClient(client)
+            return
+        }
+        client.exchange.upstream = .none
+        respondLocally(client, status: error.status, body: error.body, closeAfter: false)
+    }
+
+    /// Sends a response produced by the shard itself and ends the exchange.
+    func respondLocally(_ client: ClientConnection, status: Int, body: String, closeAfter: Bool) {
+        let close = closeAfter || !client.exchange.keepAlive || !client.exchange.requestComplete || client.readClosed
+        var extra = HTTPHeaders()
+        if !close && client.exchange.version == .http10 { extra.add("Connection", "keep-alive") }
+        let bytes = HTTPWriter.simpleResponse(
+            status: status, reason: HTTPWriter.standardReason(for: status), body: body, close: close, extraHeaders: extra)
+        stats.countResponse(status: status)
+        client.socket.sendQueue.append(bytes, pool: chunkPool)
+        flushClient(client)
+        finishExchange(client, closeAfter: close)
+    }
+
+    /// The response is fully queued. Either wait for the next request or close once sent.
+    func finishExchange(_ client: ClientConnection, closeAfter: Bool) {
+        let close = closeAfter || !client.exchange.keepAlive || !client.exchange.requestComplete || client.readClosed
+        client.exchange = Exchange()
+        if close {
+            client.closeAfterSend = true
+            client.phase = .awaitingResponse
+            if client.socket.sendQueue.isEmpty && !client.socket.sendInFlight { startLinger(client) }
+        } else {
+            client.phase = .awaitingHead
+        }
+    }
+
+    func clientEOF(_ client: ClientConnection) {
+        client.readClosed = true
+        switch client.phase {
+        case .lingering, .awaitingHead, .requestBody:
+            closeClient(client)
+        case .awaitingResponse:
+            if client.closeAfterSend && client.socket.sendQueue.isEmpty && !client.socket.sendInFlight {
+                closeClient(client)
+            }
+            // Otherwise the response in progress still goes out; then the connection closes.
+        }
+    }
+
+    /// All output sent on a connection that is to close: shut down our side, read until the
+    /// peer's EOF (bounded by a timer), then close.
+    func startLinger(_ client: ClientConnection) {
+        guard !client.socket.closing else { return }
+        if client.readClosed {
+            closeClient(client)
+            return
+        }
+        client.phase = .lingering
+        client.inbound.release()
+        Sockets.shutdownWrite(client.socket.fd)
+        schedule(.lingerDeadline, slot: client.slot, socket: &client.socket, afterNanos: 2_000_000_000)
+        updateClientRecv(client)
+    }
+
+    func lingerDeadlinePassed(_ entry: TimerWheel.Entry) {
+        guard Int(entry.slot) < clients.count else { return }
+        let client = clients[Int(entry.slot)]
+        guard client.socket.generation == entry.generation, client.socket.timerToken == entry.token,
+            client.phase == .lingering
+        else { return }
+        closeClient(client)
+        finishClientClose(client)
+    }
+}

@@ -1,0 +1,74 @@
+import Hub
+import IOUring
+
+extension ShardLoop {
+    /// Handles what the control thread sent, a bounded batch per turn so a flood of commands
+    /// cannot starve the connections.
+    func drainCommands() {
+        var handled = 0
+        while handled < 1024, let command = link.commands.ring.pop() {
+            handled += 1
+            switch command {
+            case .reportStats(let sequence):
+                var snapshot = stats
+                snapshot.connectionsOpen = stats.connectionsAccepted - stats.connectionsClosed
+                enqueueReport(.stats(shard: index, sequence: sequence, snapshot))
+            case .installRoutes(let payload):
+                if let routing = payload as? ShardRouting {
+                    self.routing = routing
+                    logger.debug("routes installed", metadata: ["routes": "\(routing.table.routes.count)"])
+                }
+            case .shutdown(let drainNanos):
+                beginDrain(drainNanos: drainNanos)
+            }
+        }
+    }
+
+    func enqueueReport(_ report: ShardReport) {
+        pendingReports.append(report)
+    }
+
+    /// Pushes queued reports into the report ring and wakes the control thread if it sleeps.
+    /// A full ring keeps the rest for the next turn: the shard never blocks on control.
+    func flushReports() {
+        guard !pendingReports.isEmpty else { return }
+        var sent = 0
+        for report in pendingReports {
+            guard link.reports.ring.push(report) else { break }
+            sent += 1
+        }
+        if sent > 0 {
+            pendingReports.removeFirst(sent)
+            if link.reports.takeWakeRequest() {
+                let target = link.controlRingFD.load(ordering: .acquiring)
+                if target >= 0 {
+                    ring.prepareMessageRing(
+                        targetFD: target, value: UInt32(index), delivered: UserData(rawValue: WakeTag.control),
+                        userData: .housekeeping)
+                }
+            }
+        }
+    }
+
+    func fireTimers() {
+        guard timers.count > 0 else { return }
+        for entry in timers.advance(to: now) {
+            guard let kind = TimerKind(rawValue: entry.kind) else { continue }
+            switch kind {
+            case .backendDeadline: backendDeadlinePassed(entry)
+            case .lingerDeadline: lingerDeadlinePassed(entry)
+            case .backendIdle: backendIdlePassed(entry)
+            case .acceptRetry:
+                if !draining, Int(entry.slot) < listeners.count { armAccept(Int(entry.slot)) }
+            }
+        }
+    }
+
+    func schedule(_ kind: TimerKind, slot: UInt32, socket: inout SocketState, afterNanos: Int64) {
+        socket.timerToken &+= 1
+        timers.schedule(
+            kind: kind.rawValue, slot: slot, generation: socket.generation, token: socket.timerToken,
+            deadlineNanos: now + afterNanos)
+    }
+}
+

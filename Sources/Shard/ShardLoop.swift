@@ -1,0 +1,136 @@
+import Glibc
+import Hub
+import IOUring
+import Logging
+import Wire
+
+/// One shard: a thread with its own io_uring, its own listeners, the client connections the
+/// kernel hands those listeners, a keep-alive pool of backend connections and its counters.
+///
+/// Everything here is touched by the shard's thread only. The only way in from outside is the
+/// command mailbox of `link`; the only way out is its report mailbox.
+public final class ShardLoop {
+    let index: Int
+    let configuration: ShardConfiguration
+    let link: ShardLink
+    var logger: Logger
+
+    var ring: Ring! = nil
+    var buffers: BufferRing! = nil
+    let bufferGroup: UInt16 = 1
+    let chunkPool: ChunkPool
+    var routing: ShardRouting
+    let forwarding: RequestForwarding
+
+    var listeners: [Int32] = []
+    var acceptArmed: [Bool] = []
+
+    var clients: [ClientConnection] = []
+    var freeClientSlots: [UInt32] = []
+    var backends: [BackendConnection] = []
+    var freeBackendSlots: [UInt32] = []
+    /// Idle backend connections by target, most recently used last.
+    var pool: [String: [UInt32]] = [:]
+
+    var timers: TimerWheel
+    var stats = ShardStats()
+    var now: Int64 = 0
+    /// Reports that did not fit into the report ring yet; retried every turn, in order.
+    var pendingReports: [ShardReport] = []
+    /// Client connections whose pipelined input is parsed once the current completion is done.
+    var resumeQueue: [(UInt32, UInt32)] = []
+
+    var draining = false
+    var drainDeadline: Int64 = 0
+    var forcedClose = false
+    var stopped = false
+
+    public init(index: Int, configuration: ShardConfiguration, link: ShardLink, routing: ShardRouting, logger: Logger) {
+        self.index = index
+        self.configuration = configuration
+        self.link = link
+        self.routing = routing
+        self.logger = logger
+        self.logger[metadataKey: "shard"] = "\(index)"
+        chunkPool = ChunkPool(chunkSize: configuration.receiveBufferSize, spareMax: 1024)
+        forwarding = RequestForwarding(
+            xForwardedFor: configuration.xForwardedFor, setXForwardedProtocol: configuration.setXForwardedProtocol)
+        now = Clock.nowNanos()
+        timers = TimerWheel(tickNanos: 50_000_000, nowNanos: now)
+    }
+
+    /// Sets up the ring and listeners and runs until shut down. Call on the shard's own thread.
+    public func run() throws {
+        ring = try Ring(entries: configuration.ringEntries)
+        buffers = try BufferRing(
+            ring: ring, groupID: bufferGroup, count: configuration.receiveBufferCount, size: configuration.receiveBufferSize)
+        listeners = configuration.listenerFDs
+        acceptArmed = Array(repeating: false, count: listeners.count)
+        for listener in listeners.indices { armAccept(listener) }
+        link.shardRingFD.store(ring.fd, ordering: .releasing)
+        logger.debug("shard started", metadata: ["listeners": "\(listeners.count)"])
+
+        while !stopped {
+            turn()
+        }
+        for fd in listeners where fd >= 0 { close(fd) }
+        listeners.removeAll()
+        enqueueReport(.stopped(shard: index))
+        flushReports()
+        try? ring.submit()
+        logger.debug("shard stopped")
+    }
+
+    /// One loop turn: submit and wait, handle completions, drain the mailbox, fire timers.
+    private func turn() {
+        let mayBlock = link.commands.prepareToSleep() && pendingReports.isEmpty
+        let waitNanos: Int64 = mayBlock ? (timers.count > 0 || draining ? timers.tickNanos : 1_000_000_000) : 0
+        do {
+            if waitNanos > 0 {
+                try ring.submitAndWait(timeoutNanos: waitNanos)
+            } else {
+                try ring.submitAndPoll()
+            }
+        } catch {
+            logger.error("ring wait failed: \(error)")
+        }
+        link.commands.didWake()
+        now = Clock.nowNanos()
+        while ring.reap(handle) > 0 {
+            runResumeQueue()
+        }
+        buffers.commit()
+        drainCommands()
+        fireTimers()
+        flushReports()
+        if draining { checkDrained() }
+    }
+
+    private func handle(_ completion: Completion) {
+        if completion.userData.rawValue == WakeTag.shard {
+            stats.ringWakeups += 1
+            return
+        }
+        guard let op = Operation(rawValue: completion.userData.op) else { return }
+        switch op {
+        case .accept: acceptCompleted(completion)
+        case .clientRecv: clientReceived(completion)
+        case .clientSend: clientSent(completion)
+        case .backendConnect: backendConnected(completion)
+        case .backendRecv: backendReceived(completion)
+        case .backendSend: backendSent(completion)
+        case .housekeeping:
+            if completion.result < 0 && completion.result != -ENOENT && completion.result != -EALREADY {
+                logger.trace("housekeeping op failed: \(completion.result)")
+            }
+        }
+    }
+}
+
+enum Clock {
+    static func nowNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

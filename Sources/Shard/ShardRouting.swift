@@ -1,0 +1,34 @@
+import IOUring
+import Hub
+import Wire
+
+/// A routes table with every backend target already resolved to socket addresses, built on
+/// the control plane (DNS lookups block) and installed into shards as one immutable value.
+public final class ShardRouting: RoutingPayload {
+    public let table: RouteTable
+    /// "host:port" → its addresses, in the order to try.
+    public let addresses: [String: [SocketAddress]]
+
+    public init(table: RouteTable, addresses: [String: [SocketAddress]]) {
+        self.table = table
+        self.addresses = addresses
+    }
+
+    /// Resolves every http target of `table`. Unresolvable targets map to no addresses, which
+    /// a request then experiences as a connect failure (502), as with an unreachable host.
+    public static func resolving(_ table: RouteTable) -> ShardRouting {
+        var addresses: [String: [SocketAddress]] = [:]
+        for route in table.routes {
+            for target in route.targets {
+                guard case let .http(host, port) = target.kind else { continue }
+                let key = targetKey(host: host, port: port)
+                if addresses[key] == nil {
+                    addresses[key] = SocketAddress.resolve(host: host, port: port)
+                }
+            }
+        }
+        return ShardRouting(table: table, addresses: addresses)
+    }
+
+    static func targetKey(host: String, port: Int) -> String { "\(host):\(port)" }
+}

@@ -1,0 +1,90 @@
+/// One `x_forwarded_for` rule: `truncate:N` keeps the last N existing values (0 drops them all), `append` adds the peer address.
+public enum XForwardedForRule: Sendable, Equatable {
+    case truncate(Int)
+    case append
+}
+
+/// `set_x_forwarded_protocol`: which headers announce an https/wss client scheme to the backend.
+public enum ForwardedProtocolMode: Sendable, Equatable {
+    /// Neither header.
+    case none
+    /// `X-Forwarded-Proto` only (`proto-only`, the default).
+    case protoOnly
+    /// `X-Forwarded-Proto` and the legacy `X-Forwarded-Protocol` (`true`).
+    case both
+}
+
+/// Everything pushpind takes from `pushpin.conf`, with Pushpin's defaults.
+public struct ProxyConfig: Sendable, Equatable {
+    // [global]
+    /// `{libdir}`: where `internal.conf` lives.
+    public var libDir: String = ProxyConfig.defaultLibDir
+    /// `{rundir}`.
+    public var runDir: String = "run"
+    /// `{ipc_prefix}`.
+    public var ipcPrefix: String = "pushpin-"
+    /// Added to `push_in_http_port` (and, in Pushpin, to tcp ZMQ ports).
+    public var portOffset: Int = 0
+
+    // [runner]
+    /// `http_port`: plain listeners; an empty value means none.
+    public var httpPorts: [ListenAddress] = [ListenAddress(host: "0.0.0.0", port: 7999)]
+    /// `client_buffer_size`: a full request header must fit.
+    public var clientBufferSize: Int = 8192
+    /// `client_maxconn`.
+    public var clientMaxConnections: Int = 50000
+    /// `allow_compression`: permessage-deflate toward WebSocket clients.
+    public var allowCompression: Bool = false
+    /// `log_level`: 0 error, 1 warn, 2 info, 3 debug, 4 trace.
+    public var logLevel: Int = 2
+
+    // [proxy]
+    /// Absolute path of the routes file; "" means the built-in `* test` table.
+    public var routesFile: String = ""
+    public var debug: Bool = false
+    /// `auto_cross_origin`: CORS and JSON-P for all routes.
+    public var autoCrossOrigin: Bool = false
+    public var acceptXForwardedProtocol: Bool = false
+    public var setXForwardedProtocol: ForwardedProtocolMode = .protoOnly
+    public var xForwardedFor: [XForwardedForRule] = []
+    public var xForwardedForTrusted: [XForwardedForRule] = []
+    /// `orig_headers_need_mark`: header names that must already be marked to count as original.
+    public var origHeadersNeedMark: [String] = []
+    public var acceptPushpinRoute: Bool = false
+    /// `cdn_loop`: value appended to `CDN-Loop`; nil when unset or empty.
+    public var cdnLoop: String?
+    /// `log_from` / `log_user_agent`: extra fields on request log lines.
+    public var logFrom: Bool = false
+    public var logUserAgent: Bool = false
+    public var sigISS: String = "pushpin"
+    /// Raw `sig_key` text as written (`base64:` / `file:` forms kept).
+    public var sigKey: String = "changeme"
+    /// `sigKey` resolved to the HMAC key bytes.
+    public var sigKeyBytes: [UInt8] = Array("changeme".utf8)
+    /// Raw `upstream_key` text; nil when unset or empty.
+    public var upstreamKey: String?
+    public var upstreamKeyBytes: [UInt8]?
+    /// `backend_timeout` (pushpind only): seconds a backend may take to connect and start
+    /// its response before the client gets 504.
+    public var backendTimeoutSeconds: Int = 30
+
+    // [handler]
+    /// `push_in_http_addr` : `push_in_http_port` + `port_offset`.
+    public var controlAddress = ListenAddress(host: "127.0.0.1", port: 5561)
+    public var controlMaxHeadersSize: Int = 10000
+    public var controlMaxBodySize: Int = 1_000_000
+    /// `push_in_http_key` (pushpind extension): raw text as written; nil when unset or empty.
+    public var pushInHTTPKey: String?
+    public var pushInHTTPKeyBytes: [UInt8]?
+    public var connectionSubscriptionMax: Int = 20
+    /// `stats_report_interval` in seconds ([handler], else [proxy]).
+    public var statsReportInterval: Int = 10
+
+    public init() {}
+
+    /// No config file at all: listen on 0.0.0.0:7999, control on 127.0.0.1:5561, route everything to the test handler.
+    public static let defaults = ProxyConfig()
+
+    /// Where Pushpin's Debian package puts `internal.conf`.
+    public static let defaultLibDir = "/usr/lib/pushpin"
+}

@@ -1,0 +1,126 @@
+/// Header fields in received order. Duplicates are kept (Set-Cookie, repeated
+/// lists) and names keep their original spelling, so a proxy can forward them
+/// unchanged; lookups compare names ignoring ASCII case.
+public struct HTTPHeaders: Sendable, Sequence, Equatable {
+    public typealias Element = (name: String, value: String)
+
+    /// A struct, not a tuple: arrays of tuples go through the runtime's generic
+    /// tuple witnesses on every copy and destroy.
+    struct Field: Sendable {
+        var name: String
+        var value: String
+
+        init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    private var fields: [Field]
+
+    public init() {
+        fields = []
+    }
+
+    public init(_ pairs: [(String, String)]) {
+        fields = pairs.map { Field($0.0, $0.1) }
+    }
+
+    /// Parsers know the field count up front; one allocation per head.
+    init(reservingCapacity capacity: Int) {
+        fields = []
+        fields.reserveCapacity(capacity)
+    }
+
+    public var count: Int { fields.count }
+
+    public var isEmpty: Bool { fields.isEmpty }
+
+    /// The first value of `name`, or nil when absent.
+    public subscript(name: String) -> String? {
+        for field in fields where HTTPASCII.equalsIgnoringCase(field.name, name) {
+            return field.value
+        }
+        return nil
+    }
+
+    /// The field at `index` in received order.
+    public subscript(position index: Int) -> Element {
+        (name: fields[index].name, value: fields[index].value)
+    }
+
+    /// Every value of `name`, in received order.
+    public func values(_ name: String) -> [String] {
+        var result: [String] = []
+        for field in fields where HTTPASCII.equalsIgnoringCase(field.name, name) {
+            result.append(field.value)
+        }
+        return result
+    }
+
+    public func contains(_ name: String) -> Bool {
+        fields.contains { HTTPASCII.equalsIgnoringCase($0.name, name) }
+    }
+
+    /// True when any comma-separated element of any `name` field equals `token`
+    /// ignoring case, e.g. `containsToken("upgrade", in: "Connection")`.
+    public func containsToken(_ token: String, in name: String) -> Bool {
+        for field in fields where HTTPASCII.equalsIgnoringCase(field.name, name) {
+            if HTTPASCII.listContains(field.value, token: token) { return true }
+        }
+        return false
+    }
+
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append(Field(name, value))
+    }
+
+    /// Removes every field called `name`.
+    public mutating func remove(_ name: String) {
+        fields.removeAll { HTTPASCII.equalsIgnoringCase($0.name, name) }
+    }
+
+    /// Sets `name` to the single value `value`: the first occurrence is replaced in
+    /// place (keeping its position), later ones are removed; appended if absent.
+    public mutating func replaceOrAdd(_ name: String, _ value: String) {
+        guard let first = fields.firstIndex(where: { HTTPASCII.equalsIgnoringCase($0.name, name) }) else {
+            fields.append(Field(name, value))
+            return
+        }
+        fields[first] = Field(name, value)
+        var index = fields.index(after: first)
+        while index < fields.endIndex {
+            if HTTPASCII.equalsIgnoringCase(fields[index].name, name) {
+                fields.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+    }
+
+    public struct Iterator: IteratorProtocol {
+        fileprivate var base: IndexingIterator<[Field]>
+
+        public mutating func next() -> Element? {
+            guard let field = base.next() else { return nil }
+            return (name: field.name, value: field.value)
+        }
+    }
+
+    public func makeIterator() -> Iterator {
+        Iterator(base: fields.makeIterator())
+    }
+
+    public var underestimatedCount: Int { fields.count }
+
+    /// Same fields in the same order with identical spelling.
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+extension HTTPHeaders: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+}

@@ -1,0 +1,132 @@
+import Control
+import Foundation
+import Glibc
+import Hub
+import IOUring
+import Logging
+import Shard
+import Wire
+
+/// Starts the shard threads and runs the control loop on the main thread until shutdown.
+struct Server {
+    let settings: Settings
+
+    func run() throws {
+        let level = settings.loggerLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "pushpind")
+        for notice in settings.notices {
+            // Pushpin's multi-process settings are expected in a stock file; typos are not.
+            if notice.contains("unknown key") { logger.warning("\(notice)") } else { logger.debug("\(notice)") }
+        }
+
+        // Signals are read by the control loop (signalfd): block them before any thread starts.
+        let signals = [SIGHUP, SIGTERM, SIGINT]
+        SignalSource.block(signals)
+        signal(SIGPIPE, SIG_IGN)
+
+        let table: RouteTable
+        do {
+            table = try settings.loadRoutes(logger: logger)
+        } catch {
+            throw StartupError("routes: \(error)")
+        }
+        let routing = ShardRouting.resolving(table)
+        let listenerFDs = try openListeners(logger: logger)
+
+        let links = (0..<settings.shardCount).map { ShardLink(index: $0) }
+        let control = ControlLoop(
+            configuration: ControlConfiguration(
+                host: settings.proxy.controlAddress.host, port: settings.proxy.controlAddress.port,
+                maxHeadersSize: settings.proxy.controlMaxHeadersSize, maxBodySize: settings.proxy.controlMaxBodySize,
+                version: Pushpind.version, drainNanos: 10_000_000_000),
+            links: links, logger: logger,
+            reloadRoutes: { reload(logger: logger) })
+        do {
+            try control.bind()
+        } catch {
+            throw StartupError("control port \(settings.proxy.controlAddress.host):\(settings.proxy.controlAddress.port): \(error)")
+        }
+
+        let perShardMax = (settings.proxy.clientMaxConnections + settings.shardCount - 1) / settings.shardCount
+        let threads = links.indices.map { index in
+            startShard(
+                index: index, link: links[index], listenerFDs: listenerFDs[index], routing: routing,
+                maxConnections: perShardMax, logger: logger)
+        }
+        let ports = settings.listen.map { "\($0.host):\($0.port)" }.joined(separator: ", ")
+        logger.info(
+            "pushpind \(Pushpind.version) listening on \(ports) with \(settings.shardCount) shards; control API on \(settings.proxy.controlAddress.host):\(settings.proxy.controlAddress.port)")
+
+        ThreadPlacement.nameCurrentThread("control")
+        try control.run(signals: signals)
+        for thread in threads { thread.join(timeoutSeconds: 5) }
+        logger.info("pushpind stopped")
+    }
+
+    /// One SO_REUSEPORT socket per shard per client port. A plain bind first checks that no
+    /// other process holds the port (with SO_REUSEPORT another process could silently share it).
+    private func openListeners(logger: Logger) throws -> [[Int32]] {
+        var perShard: [[Int32]] = Array(repeating: [], count: settings.shardCount)
+        for listen in settings.listen {
+            guard let address = SocketAddress.resolve(host: listen.host, port: listen.port, passive: true).first else {
+                throw StartupError("cannot resolve listen address \(listen.host):\(listen.port)")
+            }
+            do {
+                let probe = try ListeningSocket.open(on: address, reusePort: false, backlog: 1)
+                close(probe)
+                for shard in 0..<settings.shardCount {
+                    perShard[shard].append(try ListeningSocket.open(on: address, reusePort: true))
+                }
+            } catch {
+                throw StartupError("client port \(address): \(error)")
+            }
+        }
+        return perShard
+    }
+
+    private func startShard(
+        index: Int, link: ShardLink, listenerFDs: [Int32], routing: ShardRouting, maxConnections: Int, logger: Logger
+    ) -> ShardThread {
+        var configuration = ShardConfiguration(
+            listenerFDs: listenerFDs,
+            clientBufferSize: settings.proxy.clientBufferSize,
+            maxConnections: maxConnections,
+            xForwardedFor: settings.proxy.xForwardedFor,
+            setXForwardedProtocol: settings.proxy.setXForwardedProtocol,
+            backendTimeoutNanos: Int64(settings.proxy.backendTimeoutSeconds) * 1_000_000_000)
+        configuration.pinThreads = settings.shardCount <= ThreadPlacement.availableCPUs
+        let cpus = ThreadPlacement.availableCPUs
+        let pin = configuration.pinThreads
+        let shardConfiguration = configuration
+        return ShardThread(name: "shard-\(index)") {
+            if pin { ThreadPlacement.pinCurrentThread(to: index % cpus) }
+            // Built on its own thread: everything a shard owns is created and used there.
+            let loop = ShardLoop(index: index, configuration: shardConfiguration, link: link, routing: routing, logger: logger)
+            do {
+                try loop.run()
+            } catch {
+                logger.critical("shard \(index) failed: \(error)")
+                exit(1)
+            }
+        }
+    }
+
+    private func reload(logger: Logger) -> (any RoutingPayload)? {
+        do {
+            return ShardRouting.resolving(try settings.loadRoutes(logger: logger))
+        } catch {
+            logger.error("routes reload failed, keeping the current routes: \(error)")
+            return nil
+        }
+    }
+}
+
+struct StartupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import IOUring
+import Logging
+import Wire
+
+/// The effective configuration: pushpin.conf (or Pushpin's defaults) with CLI overrides.
+struct Settings {
+    var proxy: ProxyConfig
+    var shardCount: Int
+    var listen: [ListenAddress]
+    /// Empty: the built-in `* test` table.
+    var routesPath: String
+    var logLevel: Int
+    var notices: [String]
+
+    static func load(_ options: Pushpind) throws(ConfigError) -> Settings {
+        var proxy = ProxyConfig.defaults
+        var notices: [String] = []
+        if let path = options.config {
+            (proxy, notices) = try ProxyConfig.load(path: path)
+        }
+        var listen = proxy.httpPorts
+        if let port = options.port {
+            guard let address = ListenAddress.parse(port) else {
+                throw ConfigError(key: "--port", value: port, reason: "expected [addr:]port")
+            }
+            listen = [address]
+        }
+        if let controlPort = options.controlPort { proxy.controlAddress.port = controlPort }
+        var routesPath = proxy.routesFile
+        if let routes = options.routes { routesPath = routes }
+        return Settings(
+            proxy: proxy,
+            shardCount: options.shards ?? ThreadPlacement.availableCPUs,
+            listen: listen,
+            routesPath: routesPath,
+            logLevel: options.logLevel ?? proxy.logLevel,
+            notices: notices)
+    }
+
+    /// Pushpin's numeric levels mapped onto swift-log's.
+    var loggerLevel: Logger.Level {
+        switch logLevel {
+        case ...0: return .error
+        case 1: return .warning
+        case 2: return .info
+        case 3: return .debug
+        default: return .trace
+        }
+    }
+
+    /// Loads and resolves the routes (blocking DNS: start-up and SIGHUP only).
+    func loadRoutes(logger: Logger) throws(ConfigError) -> RouteTable {
+        guard !routesPath.isEmpty else { return RouteTable.testOnly }
+        let (table, diagnostics) = try RouteTable.load(path: routesPath)
+        for diagnostic in diagnostics { logger.warning("\(diagnostic)") }
+        logger.info("routes loaded with \(table.routes.count) entries from \(routesPath)")
+        return table
+    }
+}
