@@ -211,6 +211,10 @@ extension ShardLoop {
             rejectRequest(client, error)
             return
         }
+        guard head.headers.values("Host").count <= 1 else {
+            rejectRequest(client, .malformedHeader)  // RFC 9112 §3.2: more than one Host is a 400
+            return
+        }
         var exchange = Exchange()
         exchange.method = head.method
         exchange.version = head.version

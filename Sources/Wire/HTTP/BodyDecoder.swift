@@ -30,11 +30,11 @@ public struct BodyDecoder: Sendable {
     }
 
     /// Largest accepted chunk size; also keeps `Int` arithmetic far from overflow.
-    static let maxChunkSize = 1 << 62
+    public static let maxChunkSize = 1 << 62
     /// Bound on one size line (extensions included) and on the trailer section:
     /// they are skipped byte by byte, so bound the work a peer can make us do.
-    static let maxSizeLineBytes = 4096
-    static let maxTrailerBytes = 16384
+    public static let maxSizeLineBytes = 4096
+    public static let maxTrailerBytes = 16384
 
     private var state: State
     /// Bytes seen in the current size line or in the trailer section.
@@ -112,7 +112,6 @@ public struct BodyDecoder: Sendable {
         case .chunkSize(let value, let digits):
             try countMetadata(limit: Self.maxSizeLineBytes)
             if let digit = HTTPASCII.hexValue(byte) {
-                let digit = Int(digit)
                 guard value <= (Self.maxChunkSize - digit) >> 4 else { throw .invalidChunk }
                 state = .chunkSize(value: value << 4 | digit, digits: digits + 1)
                 return

@@ -1,7 +1,7 @@
 /// Byte classes and small ASCII helpers shared by the HTTP/1.1 codecs.
 ///
-/// Everything here works on raw bytes or on a String's UTF-8 view so the hot
-/// paths never allocate and never go through Unicode-aware comparisons.
+/// Everything here works on raw bytes or on a String's UTF-8 view, so lookups
+/// and checks on the hot path neither allocate nor compare Unicode-aware.
 enum HTTPASCII {
     static let cr: UInt8 = 0x0D
     static let lf: UInt8 = 0x0A
@@ -67,11 +67,11 @@ enum HTTPASCII {
 
     /// Value of a hex digit, or nil.
     @inline(__always)
-    static func hexValue(_ byte: UInt8) -> UInt64? {
+    static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {
-        case 0x30...0x39: return UInt64(byte &- 0x30)
-        case 0x41...0x46: return UInt64(byte &- 0x41 &+ 10)
-        case 0x61...0x66: return UInt64(byte &- 0x61 &+ 10)
+        case 0x30...0x39: return Int(byte &- 0x30)
+        case 0x41...0x46: return Int(byte &- 0x41 &+ 10)
+        case 0x61...0x66: return Int(byte &- 0x61 &+ 10)
         default: return nil
         }
     }

@@ -1,0 +1,44 @@
+import Foundation
+import Synchronization
+
+/// A thread the test can join with a time limit, so a stuck worker fails the test
+/// instead of hanging the whole run.
+final class JoinableThread: Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
+        let finished = self.finished
+        let thread = Thread {
+            body()
+            finished.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// True when the thread's body returned within `seconds`.
+    func join(seconds: Int) -> Bool {
+        finished.wait(timeout: .now() + .seconds(seconds)) == .success
+    }
+}
+
+/// A value written by one worker thread and read by the test after joining it.
+final class SharedBox<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+
+    init(_ value: Value) { storage = Mutex(value) }
+
+    var value: Value {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+}
+
+/// A time limit checked every few hundred iterations of a spinning loop.
+struct Deadline: Sendable {
+    let instant: ContinuousClock.Instant
+
+    init(seconds: Int) { instant = .now + .seconds(seconds) }
+
+    var hasPassed: Bool { ContinuousClock.now >= instant }
+}

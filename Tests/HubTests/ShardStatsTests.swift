@@ -1,0 +1,98 @@
+import Hub
+import Testing
+
+@Suite struct ShardStatsTests {
+    @Test(arguments: [
+        (100, 0), (101, 0), (199, 0),
+        (200, 1), (204, 1), (299, 1),
+        (300, 2), (304, 2),
+        (400, 3), (404, 3), (499, 3),
+        (500, 4), (503, 4), (599, 4),
+    ])
+    func countsResponseInItsClass(status: Int, index: Int) {
+        var stats = ShardStats()
+        stats.countResponse(status: status)
+        var expected = [0, 0, 0, 0, 0]
+        expected[index] = 1
+        #expect(stats.responsesByClass == expected)
+    }
+
+    @Test(arguments: [(0, 0), (42, 0), (99, 0), (-1, 0), (-500, 0), (Int.min, 0), (600, 4), (999, 4), (1_000_000, 4), (Int.max, 4)])
+    func clampsOutOfRangeStatus(status: Int, index: Int) {
+        var stats = ShardStats()
+        stats.countResponse(status: status)
+        var expected = [0, 0, 0, 0, 0]
+        expected[index] = 1
+        #expect(stats.responsesByClass == expected)
+    }
+
+    @Test func accumulatesRepeatedResponses() {
+        var stats = ShardStats()
+        for status in [200, 201, 404, 200, 503, 101] { stats.countResponse(status: status) }
+        #expect(stats.responsesByClass == [1, 3, 0, 1, 1])
+    }
+
+    /// Every counter set to a distinct non-zero value.
+    static func filled(base: Int) -> ShardStats {
+        var stats = ShardStats()
+        stats.connectionsOpen = base + 1
+        stats.connectionsAccepted = base + 2
+        stats.connectionsClosed = base + 3
+        stats.connectionsRefused = base + 4
+        stats.responsesByClass = [base + 5, base + 6, base + 7, base + 8, base + 9]
+        stats.clientBytesReceived = base + 10
+        stats.clientBytesSent = base + 11
+        stats.backendConnectErrors = base + 12
+        stats.backendResetErrors = base + 13
+        stats.backendTimeouts = base + 14
+        stats.parseErrors = base + 15
+        stats.ringWakeups = base + 16
+        return stats
+    }
+
+    /// Counters by field name, read by reflection so a field added later is not missed.
+    static func counters(_ stats: ShardStats) -> [String: [Int]] {
+        var fields: [String: [Int]] = [:]
+        for child in Mirror(reflecting: stats).children {
+            guard let label = child.label else { continue }
+            if let number = child.value as? Int {
+                fields[label] = [number]
+            } else if let numbers = child.value as? [Int] {
+                fields[label] = numbers
+            } else {
+                fields[label] = []  // an unexpected field type: the sum test flags it
+            }
+        }
+        return fields
+    }
+
+    @Test func testFixtureSetsEveryField() {
+        let fields = Self.counters(Self.filled(base: 0))
+        #expect(fields.count >= 12)
+        for (label, values) in fields {
+            #expect(!values.isEmpty && !values.contains(0), "field \(label) is not set by the fixture; extend filled(base:)")
+        }
+    }
+
+    @Test func plusSumsEveryField() {
+        let lhs = Self.filled(base: 0)
+        let rhs = Self.filled(base: 100)
+        let sum = lhs + rhs
+        let left = Self.counters(lhs)
+        let right = Self.counters(rhs)
+        let total = Self.counters(sum)
+        #expect(Set(total.keys) == Set(left.keys))
+        for (label, values) in total {
+            let expected = zip(left[label] ?? [], right[label] ?? []).map { $0 + $1 }
+            #expect(values == expected, "field \(label)")
+        }
+        #expect(sum.responsesByClass == [110, 112, 114, 116, 118])
+    }
+
+    @Test func zeroIsTheIdentity() {
+        let stats = Self.filled(base: 7)
+        #expect(stats + ShardStats() == stats)
+        #expect(ShardStats() + stats == stats)
+        #expect(ShardStats() + ShardStats() == ShardStats())
+    }
+}
