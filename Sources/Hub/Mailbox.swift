@@ -34,6 +34,8 @@ public final class Mailbox<Element: Sendable>: Sendable {
 
     /// Producer, after pushing: true when the consumer has to be woken.
     public func takeWakeRequest() -> Bool {
-        sleeping.exchange(false, ordering: .sequentiallyConsistent)
+        // The push was a release store; order it before reading the flag.
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        return sleeping.exchange(false, ordering: .sequentiallyConsistent)
     }
 }

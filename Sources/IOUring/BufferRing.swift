@@ -14,9 +14,13 @@ public final class BufferRing {
     private let buffers: UnsafeMutableRawPointer
     private let mask: Int32
     private var returned: Int32 = 0
+    /// Kept so the group can be unregistered before its memory is freed.
+    private let ring: Ring
+    private var registered = true
 
     public init(ring: Ring, groupID: UInt16, count: Int, size: Int) throws(IOUringError) {
         precondition(count > 0 && count & (count - 1) == 0 && count <= 32768, "buffer count must be a power of two")
+        self.ring = ring
         self.groupID = groupID
         self.count = count
         self.size = size
@@ -40,8 +44,7 @@ public final class BufferRing {
         io_uring_buf_ring_init(ringMemory)
         let rc = io_uring_register_buf_ring(ring.raw, &registration, 0)
         if rc < 0 {
-            free(memory)
-            free(data)
+            registered = false  // deinit frees the memory
             throw IOUringError(errno: -rc, operation: "io_uring_register_buf_ring")
         }
         for id in 0..<count { recycle(UInt16(id)) }
@@ -49,6 +52,8 @@ public final class BufferRing {
     }
 
     deinit {
+        // Unregister first: an armed receive must never pick a buffer from freed memory.
+        if registered { _ = io_uring_unregister_buf_ring(ring.raw, Int32(groupID)) }
         free(UnsafeMutableRawPointer(ringMemory))
         free(buffers)
     }

@@ -77,7 +77,7 @@ public final class ShardLoop {
         listeners.removeAll()
         enqueueReport(.stopped(shard: index))
         flushReports()
-        try? ring.submit()
+        _ = try? ring.submit()
         logger.debug("shard stopped")
     }
 

@@ -9,10 +9,10 @@ extension KernelTests {
         static func serveTwoClients() throws -> Set<FileIdentity> {
             var opened = Set<FileIdentity>()
             let ring = try Ring(entries: 32)
-            FileIdentity(ring.fd).map { opened.insert($0) }
+            if let identity = FileIdentity(ring.fd) { opened.insert(identity) }
             let buffers = try BufferRing(ring: ring, groupID: 1, count: 8, size: 2048)
             let listener = try Loopback.boundSocket()
-            FileIdentity(listener.fd).map { opened.insert($0) }
+            if let identity = FileIdentity(listener.fd) { opened.insert(identity) }
             let acceptTag = UserData(.accept)
             ring.prepareMultishotAccept(fd: listener.fd, userData: acceptTag)
             try ring.submit()
