@@ -7,7 +7,7 @@ struct RequestForwarding {
 
     /// Headers the proxy consumes or re-creates: the body is re-framed, Expect is answered
     /// by the proxy itself, and encodings are refused so GRIP bodies stay plain text.
-    private static let consumed: Set<String> = ["content-length", "expect", "accept-encoding"]
+    private static let consumed = ["content-length", "expect", "accept-encoding"]
 
     func head(for request: HTTPRequestHead, framing: BodyFraming, peerHost: String, isTLS: Bool, backendHost: String) -> HTTPRequestHead {
         var headers = HopByHop.stripped(request.headers, alsoRemove: Self.consumed)

@@ -243,7 +243,9 @@ extension ShardLoop {
             client.exchange.testPath = Self.removingPrefix(route.condition.pathBeg, from: path)
             if client.exchange.requestComplete { respondFromTestHandler(client) }
         case .http:
-            if client.peerHost.isEmpty { client.peerHost = Sockets.peerHost(client.socket.fd) }
+            if client.peerHost.isEmpty && !configuration.xForwardedFor.isEmpty {
+                client.peerHost = Sockets.peerHost(client.socket.fd)
+            }
             let forwarded = forwarding.head(
                 for: head, framing: framing, peerHost: client.peerHost, isTLS: false, backendHost: "localhost")
             var bytes: [UInt8] = []
@@ -349,7 +351,8 @@ extension ShardLoop {
         client.phase = .lingering
         client.inbound.release()
         Sockets.shutdownWrite(client.socket.fd)
-        schedule(.lingerDeadline, slot: client.slot, socket: &client.socket, afterNanos: 2_000_000_000)
+        // Shorter while shutting down: the process should not wait on clients that never close.
+        schedule(.lingerDeadline, slot: client.slot, socket: &client.socket, afterNanos: draining ? 200_000_000 : 2_000_000_000)
         updateClientRecv(client)
     }
 

@@ -34,6 +34,11 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     public var count: Int { fields.count }
 
+    /// Whether two field names are the same name (ASCII case-insensitive), without allocating.
+    public static func namesEqual(_ a: String, _ b: String) -> Bool {
+        HTTPASCII.equalsIgnoringCase(a, b)
+    }
+
     public var isEmpty: Bool { fields.isEmpty }
 
     /// The first value of `name`, or nil when absent.
