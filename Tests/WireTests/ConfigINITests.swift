@@ -77,23 +77,6 @@ import Testing
         #expect(file.kind == .unreadableFile)
     }
 
-    @Test(arguments: [
-        ("aGVsbG8=", [UInt8]("hello".utf8)),
-        ("aGVsbG8", [UInt8]("hello".utf8)),
-        ("aGk=", [UInt8]("hi".utf8)),
-        ("", []),
-        ("-_8=", [0xfb, 0xff]),
-        ("+/8=", [0xfb, 0xff]),
-    ])
-    func base64Decodes(text: String, bytes: [UInt8]) {
-        #expect(ConfigBase64.decode(text[...]) == bytes)
-    }
-
-    @Test(arguments: ["a", "aGVsbG8=x", "aGk===", "a b=", "aGk*", "aG=k"])
-    func base64Rejects(text: String) {
-        #expect(ConfigBase64.decode(text[...]) == nil)
-    }
-
     @Test func logLevelForms() {
         #expect(ProxyConfig.parseLogLevel("3") == 3)
         #expect(ProxyConfig.parseLogLevel("proxy:3,handler:2") == 3)

@@ -112,7 +112,7 @@ enum RouteLineParser {
         case "id":
             route.id = value.isEmpty ? nil : value
         case "sig_key":
-            if value.hasPrefix("base64:"), ConfigBase64.decode(value.dropFirst(7)) == nil {
+            if value.hasPrefix("base64:"), decodeKeyBase64(value.dropFirst(7)) == nil {
                 return Failure(message: "sig_key has invalid base64")
             }
             route.sigKey = value
