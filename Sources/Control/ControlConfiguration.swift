@@ -7,6 +7,8 @@ public struct ControlConfiguration: Sendable {
     public var version: String
     /// How long shards may take to finish in-flight requests on shutdown.
     public var drainNanos: Int64
+    /// `push_in_http_key`: when set, publishing needs a Bearer JWT signed with it.
+    public var publishKey: [UInt8]? = nil
 
     public init(host: String, port: Int, maxHeadersSize: Int, maxBodySize: Int, version: String, drainNanos: Int64) {
         self.host = host

@@ -136,11 +136,12 @@ extension ControlLoop {
             respond(connection, status: 400, body: "Failed to parse request header.\n")
             return
         }
+        let sendsBody = head.method == "POST" || head.method == "PUT"
         switch framing {
+        case .none where sendsBody, .untilClose where sendsBody, .chunked:
+            respond(connection, status: 411, body: "Request requires Content-Length.\n")
         case .none, .untilClose:
             dispatch(connection, head, body: [])
-        case .chunked:
-            respond(connection, status: 411, body: "Request requires Content-Length.\n")
         case .contentLength(let length):
             guard length <= configuration.maxBodySize else {
                 respond(connection, status: 400, body: "Request body too large.\n")
@@ -161,6 +162,8 @@ extension ControlLoop {
         switch path {
         case "/":
             respond(connection, status: 200, body: "pushpind control API\n")
+        case "/publish":
+            handlePublish(connection, head, body: body)
         case "/metrics", "/status":
             guard head.method == "GET" || head.method == "HEAD" else {
                 respond(connection, status: 405, body: "Method not allowed: \(head.method).\n", extra: [("Allow", "GET")])
@@ -196,7 +199,8 @@ extension ControlLoop {
             switch kind {
             case .metrics:
                 respond(
-                    connection, status: 200, body: MetricsText.render(latestStats),
+                    connection, status: 200,
+                    body: MetricsText.render(latestStats) + MetricsText.render(control: controlStats, ringFullWaits: broadcaster.ringFullWaits, channels: interest.channelCount),
                     contentType: "text/plain; version=0.0.4; charset=utf-8")
             case .status:
                 respond(

@@ -27,6 +27,8 @@ public final class ControlLoop {
     var latestStats: [ShardStats]
     var statsQuery: StatsQuery? = nil
     var statsSequence: UInt64 = 0
+    var interest = InterestMap()
+    var controlStats = ControlStats()
 
     let startedAt = Clock.nowNanos()
     var now: Int64 = 0
@@ -110,7 +112,7 @@ public final class ControlLoop {
         }
     }
 
-    private func drainReports() {
+    func drainReports() {
         for link in broadcaster.links {
             var handled = 0
             while handled < 4096, let report = link.reports.ring.pop() {
@@ -121,6 +123,10 @@ public final class ControlLoop {
                     statsQuery?.received(shard: shard, sequence: sequence)
                 case let .stopped(shard):
                     stoppedShards.insert(shard)
+                case let .subscribed(shard, channel):
+                    interest.subscribed(channel, shard: shard)
+                case let .unsubscribed(shard, channel):
+                    interest.unsubscribed(channel, shard: shard)
                 }
             }
         }

@@ -35,6 +35,24 @@ public enum MetricsText {
         Family(name: "pushpind_ring_wakeups_total", type: "counter", help: "Times a shard was woken through its mailbox.") {
             $0.ringWakeups
         },
+        Family(name: "pushpind_subscriptions", type: "gauge", help: "Connection-channel subscriptions.") {
+            $0.subscriptions
+        },
+        Family(name: "pushpind_channels", type: "gauge", help: "Channels with at least one subscriber.") {
+            $0.channels
+        },
+        Family(name: "pushpind_messages_received_total", type: "counter", help: "Published messages received by shards.") {
+            $0.messagesReceived
+        },
+        Family(name: "pushpind_messages_delivered_total", type: "counter", help: "Messages queued to subscribers (one per subscriber).") {
+            $0.messagesDelivered
+        },
+        Family(name: "pushpind_deliveries_dropped_total", type: "counter", help: "Deliveries not made because a subscriber's queue was full.") {
+            $0.deliveriesDropped
+        },
+        Family(name: "pushpind_slow_subscriber_closes_total", type: "counter", help: "Subscribers closed for not reading.") {
+            $0.slowSubscriberCloses
+        },
     ]
 
     public static func render(_ shards: [ShardStats]) -> String {
@@ -54,12 +72,56 @@ public enum MetricsText {
                 line(&out, "pushpind_requests_total", ["shard": label, "class": "\(index + 1)xx"], count)
             }
         }
+        header(&out, "pushpind_held_connections", "gauge", "Connections held by GRIP instructions, by kind.")
+        for (label, stats) in labelled(shards, total) {
+            line(&out, "pushpind_held_connections", ["shard": label, "kind": "stream"], stats.heldStream)
+            line(&out, "pushpind_held_connections", ["shard": label, "kind": "response"], stats.heldResponse)
+        }
+        renderLatency(&out, total)
         header(&out, "pushpind_backend_errors_total", "counter", "Backend failures: connect errors, resets, timeouts.")
         for (label, stats) in labelled(shards, total) {
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "connect"], stats.backendConnectErrors)
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "reset"], stats.backendResetErrors)
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "timeout"], stats.backendTimeouts)
         }
+        return out
+    }
+
+    /// Publish → delivery latency over all shards, as a cumulative Prometheus histogram.
+    private static func renderLatency(_ out: inout String, _ total: ShardStats) {
+        let name = "pushpind_publish_delivery_latency_seconds"
+        header(&out, name, "histogram", "Time from accepting a publish to queueing it on a subscriber.")
+        var cumulative = 0
+        for (index, bound) in LatencyBuckets.upperBoundsMicros.enumerated() {
+            cumulative += total.latencyCounts[index]
+            out += "\(name)_bucket{le=\"\(seconds(bound))\"} \(cumulative)\n"
+        }
+        cumulative += total.latencyCounts[LatencyBuckets.upperBoundsMicros.count]
+        out += "\(name)_bucket{le=\"+Inf\"} \(cumulative)\n"
+        out += "\(name)_sum \(seconds(total.latencySumMicros))\n"
+        out += "\(name)_count \(cumulative)\n"
+    }
+
+    private static func seconds(_ micros: Int) -> String {
+        let whole = micros / 1_000_000
+        var fraction = String(micros % 1_000_000)
+        while fraction.count < 6 { fraction = "0" + fraction }
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return fraction.isEmpty ? "\(whole)" : "\(whole).\(fraction)"
+    }
+
+    /// The control thread's own counters.
+    static func render(control: ControlStats, ringFullWaits: Int, channels: Int) -> String {
+        var out = ""
+        header(&out, "pushpind_messages_published_total", "counter", "Items accepted by the publish API.")
+        out += "pushpind_messages_published_total \(control.messagesPublished)\n"
+        header(&out, "pushpind_publish_rejected_total", "counter", "Publish requests rejected, by reason.")
+        out += "pushpind_publish_rejected_total{reason=\"invalid\"} \(control.publishesRejected)\n"
+        out += "pushpind_publish_rejected_total{reason=\"unauthorized\"} \(control.publishesUnauthorized)\n"
+        header(&out, "pushpind_hub_ring_full_waits_total", "counter", "Commands that found a shard's mailbox full and waited.")
+        out += "pushpind_hub_ring_full_waits_total \(ringFullWaits)\n"
+        header(&out, "pushpind_interest_channels", "gauge", "Channels the control thread knows subscribers for.")
+        out += "pushpind_interest_channels \(channels)\n"
         return out
     }
 

@@ -4,6 +4,8 @@ public protocol RoutingPayload: AnyObject, Sendable {}
 
 /// What the control thread sends to a shard.
 public enum ShardCommand: Sendable {
+    /// Deliver to this shard's subscribers of the message's channel.
+    case publish(PublishMessage)
     /// Reply with a `.stats` report carrying the same sequence number.
     case reportStats(sequence: UInt64)
     /// Replace the routing table (routes file reloaded).
@@ -16,6 +18,10 @@ public enum ShardCommand: Sendable {
 /// What a shard sends back to the control thread.
 public enum ShardReport: Sendable {
     case stats(shard: Int, sequence: UInt64, ShardStats)
+    /// The shard's first subscriber to `channel` arrived (interest map: publish goes here).
+    case subscribed(shard: Int, channel: String)
+    /// The shard's last subscriber to `channel` left.
+    case unsubscribed(shard: Int, channel: String)
     /// The shard left its loop; its thread is about to end.
     case stopped(shard: Int)
 }

@@ -15,8 +15,34 @@ public struct ShardStats: Sendable, Equatable {
     public var parseErrors = 0
     /// Times this shard was woken by another thread through its mailbox.
     public var ringWakeups = 0
+    /// Held connections right now, by kind (gauges, filled in when a snapshot is taken).
+    public var heldStream = 0
+    public var heldResponse = 0
+    /// (connection, channel) subscriptions and distinct channels right now (gauges).
+    public var subscriptions = 0
+    public var channels = 0
+    /// Published messages this shard received from the control thread.
+    public var messagesReceived = 0
+    /// Deliveries queued to subscribers (one per subscriber per message).
+    public var messagesDelivered = 0
+    /// Deliveries not made: the subscriber's queue was full, or the format did not apply.
+    public var deliveriesDropped = 0
+    /// Subscribers closed because they stopped reading and their queue hit its bound.
+    public var slowSubscriberCloses = 0
+    /// Publish → delivery latency: counts per bucket of `LatencyBuckets.upperBoundsMicros`
+    /// (the last bucket is +Inf) and the sum in microseconds.
+    public var latencyCounts = [Int](repeating: 0, count: LatencyBuckets.upperBoundsMicros.count + 1)
+    public var latencySumMicros = 0
 
     public init() {}
+
+    /// Records `count` deliveries that each took `micros`.
+    public mutating func recordLatency(micros: Int, count: Int = 1) {
+        var bucket = 0
+        while bucket < LatencyBuckets.upperBoundsMicros.count && micros > LatencyBuckets.upperBoundsMicros[bucket] { bucket += 1 }
+        latencyCounts[bucket] += count
+        latencySumMicros += micros * count
+    }
 
     public mutating func countResponse(status: Int) {
         let index = min(max(status / 100, 1), 5) - 1
@@ -38,6 +64,24 @@ public struct ShardStats: Sendable, Equatable {
         sum.backendTimeouts += rhs.backendTimeouts
         sum.parseErrors += rhs.parseErrors
         sum.ringWakeups += rhs.ringWakeups
+        sum.heldStream += rhs.heldStream
+        sum.heldResponse += rhs.heldResponse
+        sum.subscriptions += rhs.subscriptions
+        sum.channels += rhs.channels
+        sum.messagesReceived += rhs.messagesReceived
+        sum.messagesDelivered += rhs.messagesDelivered
+        sum.deliveriesDropped += rhs.deliveriesDropped
+        sum.slowSubscriberCloses += rhs.slowSubscriberCloses
+        for i in sum.latencyCounts.indices { sum.latencyCounts[i] += rhs.latencyCounts[i] }
+        sum.latencySumMicros += rhs.latencySumMicros
         return sum
     }
+}
+
+/// Bucket bounds of the publish → delivery latency histogram, in microseconds.
+public enum LatencyBuckets {
+    public static let upperBoundsMicros = [
+        100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000,
+        5_000_000,
+    ]
 }

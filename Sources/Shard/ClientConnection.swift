@@ -13,6 +13,8 @@ final class ClientConnection {
         case requestBody
         /// Request fully read; waiting for or relaying the response.
         case awaitingResponse
+        /// Held by a GRIP instruction: subscribed to channels, waiting for publishes.
+        case held
         /// Final bytes sent and the write side shut down; reading until EOF or a short timeout,
         /// so unread input does not turn the close into a reset that destroys the response.
         case lingering
@@ -29,6 +31,9 @@ final class ClientConnection {
     /// Close once the send queue drains.
     var closeAfterSend = false
     var exchange = Exchange()
+    /// The GRIP hold in force (phase `.held`).
+    var hold: Hold? = nil
+    var subscriptions: [Subscription] = []
 
     init(slot: UInt32, maxHeadBytes: Int) {
         self.slot = slot
@@ -47,6 +52,8 @@ final class ClientConnection {
         readClosed = false
         closeAfterSend = false
         exchange = Exchange()
+        hold = nil
+        subscriptions = []
     }
 }
 
@@ -69,6 +76,7 @@ struct Exchange {
     var upstream = Upstream.none
     /// The path the test handler sees (route prefix removed).
     var testPath = ""
+    var testQuery = ""
     /// The request head as sent to the backend, kept until the backend starts answering so a
     /// connect failure can move on to the next address.
     var forwardedHead: [UInt8] = []
@@ -90,6 +98,13 @@ struct Exchange {
     var closeAfterResponse = false
     /// A pooled connection turned out dead; the retry uses a fresh connection.
     var retriedStale = false
+    /// GRIP processing applies (the route has no `no_grip`); channel names get `channelPrefix`.
+    var gripEnabled = true
+    var channelPrefix = ""
+    /// The backend answered with GRIP instructions: its body is collected, not relayed.
+    var gripHead: HTTPResponseHead? = nil
+    var gripBody: [UInt8] = []
+    var gripBodyTooLarge = false
     var active: Bool { if case .none = upstream { return false } else { return true } }
 }
 
@@ -97,4 +112,22 @@ struct Exchange {
 struct BackendCandidate {
     var key: String
     var address: SocketAddress
+}
+
+/// A connection held open by GRIP instructions.
+struct Hold {
+    var mode: GripHoldMode
+    /// Response hold: what the client gets on timeout; its headers are merged under a
+    /// published `http-response`.
+    var timeoutResponse: GripResponse
+    var timeoutSeconds = 55
+    /// Stream hold: bytes sent when the stream is idle, already framed for this client.
+    var keepAliveBytes: [UInt8] = []
+    var keepAliveNanos: Int64 = 0
+    var keepAliveMode = GripKeepAliveMode.idle
+    /// Stream framing for this client: HTTP/1.1 chunks, or close-delimited for HTTP/1.0.
+    var chunked = true
+    var lastSendNanos: Int64 = 0
+    var version = HTTPVersion.http11
+    var keepAlive = true
 }

@@ -22,6 +22,8 @@ enum TimerKind: UInt8 {
     case backendIdle
     /// A failed accept (fd exhaustion) is retried after a pause, not in a busy loop.
     case acceptRetry
+    /// A response hold timed out, or a stream hold is due for its keep-alive.
+    case holdTimer
 }
 
 extension UserData {

@@ -9,8 +9,17 @@ struct RequestForwarding {
     /// by the proxy itself, and encodings are refused so GRIP bodies stay plain text.
     private static let consumed = ["content-length", "expect", "accept-encoding"]
 
-    func head(for request: HTTPRequestHead, framing: BodyFraming, peerHost: String, isTLS: Bool, backendHost: String) -> HTTPRequestHead {
+    /// `gripSignature`: the Grip-Sig token when the route does GRIP; clients' own Grip-*
+    /// headers never reach a GRIP backend (they are not trusted to speak for the proxy).
+    func head(
+        for request: HTTPRequestHead, framing: BodyFraming, peerHost: String, isTLS: Bool, backendHost: String,
+        gripSignature: String?
+    ) -> HTTPRequestHead {
         var headers = HopByHop.stripped(request.headers, alsoRemove: Self.consumed)
+        if let gripSignature {
+            headers = headers.removingGripFields()
+            headers.add("Grip-Sig", gripSignature)
+        }
         switch framing {
         case .contentLength(let length): headers.add("Content-Length", String(length))
         case .chunked: headers.add("Transfer-Encoding", "chunked")
@@ -60,5 +69,15 @@ struct RequestForwarding {
         guard let slash = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
         let rest = String(afterScheme[slash...])
         return rest.hasPrefix("?") ? "/" + rest : rest
+    }
+}
+
+extension HTTPHeaders {
+    func removingGripFields() -> HTTPHeaders {
+        var kept = HTTPHeaders()
+        for (name, value) in self where !(name.utf8.count >= 5 && HTTPHeaders.namesEqual(String(name.prefix(5)), "grip-")) {
+            kept.add(name, value)
+        }
+        return kept
     }
 }

@@ -1,14 +1,19 @@
+import Hub
+
 /// The bytes a connection still has to send, in order, as segments of chunks.
 ///
 /// Owned segments come from the shard's `ChunkPool` and may be appended to; shared segments
 /// (immutable bytes many connections send) are referenced, never copied. The first segment
 /// is the one a send may be in flight for.
 struct SendQueue {
+    /// Either an owned chunk (appendable, returned to the pool) or shared bytes (referenced).
     private struct Segment {
-        let chunk: OutboundChunk
+        let chunk: OutboundChunk?
+        let shared: SharedBytes?
+        let base: UnsafeRawPointer
         var start: Int
         var end: Int
-        let owned: Bool
+        var owned: Bool { chunk != nil }
     }
 
     private var segments: [Segment] = []
@@ -21,15 +26,15 @@ struct SendQueue {
     mutating func append(_ bytes: UnsafeRawBufferPointer, pool: ChunkPool) {
         var rest = bytes
         while !rest.isEmpty {
-            if segments.count > head, let last = segments.last, last.owned, last.end == last.chunk.count, last.chunk.unused > 0 {
-                let taken = last.chunk.append(rest)
+            if segments.count > head, let last = segments.last, let chunk = last.chunk, last.end == chunk.count, chunk.unused > 0 {
+                let taken = chunk.append(rest)
                 segments[segments.count - 1].end += taken
                 byteCount += taken
                 rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
                 continue
             }
             let chunk = rest.count > pool.chunkSize ? OutboundChunk(capacity: rest.count) : pool.take()
-            segments.append(Segment(chunk: chunk, start: 0, end: 0, owned: true))
+            segments.append(Segment(chunk: chunk, shared: nil, base: UnsafeRawPointer(chunk.base), start: 0, end: 0))
         }
     }
 
@@ -37,18 +42,22 @@ struct SendQueue {
         bytes.withUnsafeBytes { append($0, pool: pool) }
     }
 
-    /// Queues a shared immutable chunk by reference.
-    mutating func append(shared chunk: OutboundChunk) {
-        guard chunk.count > 0 else { return }
-        segments.append(Segment(chunk: chunk, start: 0, end: chunk.count, owned: false))
-        byteCount += chunk.count
+    /// Queues shared immutable bytes by reference: no copy, no allocation beyond the
+    /// (amortised) segment list.
+    mutating func append(shared bytes: SharedBytes) {
+        guard bytes.count > 0 else { return }
+        segments.append(Segment(chunk: nil, shared: bytes, base: bytes.base, start: 0, end: bytes.count))
+        byteCount += bytes.count
     }
+
+    /// Segments waiting (the bound on queued messages for held connections).
+    var segmentCount: Int { segments.count - head }
 
     /// The bytes the next send should cover: the first segment's unsent part.
     var nextSend: (base: UnsafeRawPointer, count: Int)? {
         guard head < segments.count else { return nil }
         let segment = segments[head]
-        return (UnsafeRawPointer(segment.chunk.base + segment.start), segment.end - segment.start)
+        return (segment.base + segment.start, segment.end - segment.start)
     }
 
     /// `count` bytes of the first segment were sent.
@@ -58,7 +67,7 @@ struct SendQueue {
         byteCount -= count
         if segments[head].start >= segments[head].end {
             let done = segments[head]
-            if done.owned { pool.give(done.chunk) }
+            if let chunk = done.chunk { pool.give(chunk) }
             head += 1
             if head == segments.count {
                 segments.removeAll(keepingCapacity: segments.capacity <= 16)
@@ -73,8 +82,8 @@ struct SendQueue {
     /// Drops everything queued. Only when no send is in flight: the kernel may still be
     /// reading the first chunk until its completion arrives.
     mutating func removeAll(pool: ChunkPool) {
-        for index in head..<segments.count where segments[index].owned {
-            pool.give(segments[index].chunk)
+        for index in head..<segments.count {
+            if let chunk = segments[index].chunk { pool.give(chunk) }
         }
         segments = []
         head = 0

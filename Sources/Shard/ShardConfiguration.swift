@@ -22,6 +22,11 @@ public struct ShardConfiguration: Sendable {
     /// Per-connection queue size past which the other side stops being read.
     public var sendHighWater = 256 * 1024
     public var sendLowWater = 64 * 1024
+    /// Grip-Sig issuer and key (`sig_iss`, `sig_key` resolved to bytes); an empty key sends no signature.
+    public var sigISS = "pushpin"
+    public var sigKey: [UInt8] = []
+    /// `connection_subscription_max`: channels one connection may hold.
+    public var subscriptionsPerConnectionMax = 20
     /// Whether to pin the shard thread to CPU `index % cpus`.
     public var pinThreads = true
 

@@ -235,15 +235,20 @@ extension ShardLoop {
         }
         backend.head = head
         client.socket.timerToken &+= 1  // the backend answered: no 504 any more
+        client.exchange.responseDecoder = BodyDecoder(framing: framing)
+        client.exchange.backendBodyUntilClose = framing == .untilClose
+        client.exchange.forwardedHead = []
+        if client.exchange.gripEnabled && GripInstructionParser.isGrip(head) {
+            // Instructions for the proxy: collect the (small) body, act once it is complete.
+            client.exchange.gripHead = head
+            return true
+        }
         let plan = ResponseRelay.plan(
             for: head, framing: framing, clientVersion: client.exchange.version, clientKeepAlive: client.exchange.keepAlive)
         client.exchange.responseStarted = true
-        client.exchange.forwardedHead = []
         client.exchange.responseChunked = plan.chunked
         client.exchange.responseUntilClose = plan.untilClose
         client.exchange.closeAfterResponse = plan.close
-        client.exchange.responseDecoder = BodyDecoder(framing: framing)
-        client.exchange.backendBodyUntilClose = framing == .untilClose
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
         HTTPWriter.appendResponseHead(plan.head, to: &bytes)
@@ -253,8 +258,19 @@ extension ShardLoop {
         return true
     }
 
+    /// Largest GRIP instruct body accepted from a backend (Pushpin's limit).
+    static let gripBodyMax = 100_000
+
     private func relayBody(_ client: ClientConnection, _ chunk: UnsafeRawBufferPointer) {
         guard !chunk.isEmpty else { return }
+        if client.exchange.gripHead != nil {
+            if client.exchange.gripBody.count + chunk.count <= Self.gripBodyMax {
+                client.exchange.gripBody.append(contentsOf: chunk)
+            } else {
+                client.exchange.gripBodyTooLarge = true
+            }
+            return
+        }
         if client.exchange.responseChunked {
             var header: [UInt8] = []
             header.reserveCapacity(chunk.count + 16)
@@ -268,6 +284,10 @@ extension ShardLoop {
     /// The whole response is queued for the client: pool or close the backend connection,
     /// then let the client connection move on to its next request.
     private func completeResponse(_ backend: BackendConnection, _ client: ClientConnection, leftover: Int) {
+        if let gripHead = client.exchange.gripHead {
+            completeGripResponse(backend, client, gripHead, leftover: leftover)
+            return
+        }
         if client.exchange.responseChunked {
             var last: [UInt8] = []
             HTTPWriter.appendLastChunk(to: &last)
@@ -284,6 +304,32 @@ extension ShardLoop {
         }
         flushClient(client)
         finishExchange(client, closeAfter: client.exchange.closeAfterResponse)
+        resumeLater(client)
+    }
+
+    /// The backend's GRIP response is complete: release the backend, then hold the client
+    /// (or answer it) as instructed.
+    private func completeGripResponse(_ backend: BackendConnection, _ client: ClientConnection, _ head: HTTPResponseHead, leftover: Int) {
+        let reusable = head.keepAlive && client.exchange.requestComplete && leftover == 0
+            && backend.socket.sendQueue.isEmpty && !client.exchange.backendBodyUntilClose
+        client.exchange.upstream = .none
+        if reusable { returnToPool(backend) } else { closeBackend(backend) }
+        let body = client.exchange.gripBody
+        client.exchange.gripBody = []
+        client.exchange.gripHead = nil
+        guard !client.exchange.gripBodyTooLarge else {
+            logger.warning("GRIP instruct response too large from backend")
+            respondProxyError(client, .badBackendResponse)
+            resumeLater(client)
+            return
+        }
+        switch GripInstructionParser.parse(head: head, body: body, subscriptionMax: configuration.subscriptionsPerConnectionMax) {
+        case .success(let instruction):
+            applyInstruction(client, instruction)
+        case .failure(let error):
+            logger.warning("invalid GRIP instructions from backend: \(error)")
+            respondProxyError(client, .badBackendResponse)
+        }
         resumeLater(client)
     }
 

@@ -69,6 +69,8 @@ extension ShardLoop {
             switch client.phase {
             case .lingering, .awaitingHead:
                 wanted = true
+            case .held:
+                wanted = client.inbound.count < configuration.clientBufferSize  // to notice the client leaving
             case .requestBody:
                 if let backend = backend(of: client), !backend.socket.connectInFlight {
                     wanted = backend.socket.sendQueue.byteCount < high
@@ -125,7 +127,7 @@ extension ShardLoop {
             switch client.phase {
             case .lingering:
                 return bytes.count
-            case .awaitingResponse:
+            case .awaitingResponse, .held:
                 return offset
             case .awaitingHead:
                 switch client.parser.parse(rest) {
@@ -241,13 +243,27 @@ extension ShardLoop {
         case .test:
             client.exchange.upstream = .testHandler
             client.exchange.testPath = Self.removingPrefix(route.condition.pathBeg, from: path)
+            if let question = head.target.firstIndex(of: "?") {
+                client.exchange.testQuery = String(head.target[head.target.index(after: question)...])
+            }
+            client.exchange.channelPrefix = route.prefix ?? ""
             if client.exchange.requestComplete { respondFromTestHandler(client) }
         case .http:
+            client.exchange.gripEnabled = !route.noGrip
+            client.exchange.channelPrefix = route.prefix ?? ""
             if client.peerHost.isEmpty && !configuration.xForwardedFor.isEmpty {
                 client.peerHost = Sockets.peerHost(client.socket.fd)
             }
+            var signature: String? = nil
+            if !route.noGrip {
+                let key = route.sigKey.flatMap { routing.signingKeys[$0] } ?? configuration.sigKey
+                if !key.isEmpty {
+                    signature = gripSigner.token(issuer: route.sigISS ?? configuration.sigISS, key: key)
+                }
+            }
             let forwarded = forwarding.head(
-                for: head, framing: framing, peerHost: client.peerHost, isTLS: false, backendHost: "localhost")
+                for: head, framing: framing, peerHost: client.peerHost, isTLS: false, backendHost: "localhost",
+                gripSignature: signature)
             var bytes: [UInt8] = []
             bytes.reserveCapacity(512)
             HTTPWriter.appendRequestHead(forwarded, to: &bytes)
@@ -280,8 +296,15 @@ extension ShardLoop {
     }
 
     private func respondFromTestHandler(_ client: ClientConnection) {
-        let response = TestHandler.respond(method: client.exchange.method, path: client.exchange.testPath)
-        respondLocally(client, status: response.status, body: response.body, closeAfter: false)
+        let answer = TestHandler.answer(
+            method: client.exchange.method, path: client.exchange.testPath, query: client.exchange.testQuery,
+            subscriptionMax: configuration.subscriptionsPerConnectionMax)
+        switch answer {
+        case let .response(status, body):
+            respondLocally(client, status: status, body: body, closeAfter: false)
+        case .instruction(let instruction):
+            applyInstruction(client, instruction)
+        }
     }
 
     /// A malformed or oversized request: answer with its status and close.
@@ -330,7 +353,7 @@ extension ShardLoop {
     func clientEOF(_ client: ClientConnection) {
         client.readClosed = true
         switch client.phase {
-        case .lingering, .awaitingHead, .requestBody:
+        case .lingering, .awaitingHead, .requestBody, .held:
             closeClient(client)
         case .awaitingResponse:
             if client.closeAfterSend && client.socket.sendQueue.isEmpty && !client.socket.sendInFlight {

@@ -9,9 +9,15 @@ extension ShardLoop {
         while handled < 1024, let command = link.commands.ring.pop() {
             handled += 1
             switch command {
+            case .publish(let message):
+                deliver(message)
             case .reportStats(let sequence):
                 var snapshot = stats
                 snapshot.connectionsOpen = stats.connectionsAccepted - stats.connectionsClosed
+                snapshot.heldStream = heldStreamCount
+                snapshot.heldResponse = heldResponseCount
+                snapshot.subscriptions = subscriptionTable.count
+                snapshot.channels = subscriptionTable.channels.count
                 enqueueReport(.stats(shard: index, sequence: sequence, snapshot))
             case .installRoutes(let payload):
                 if let routing = payload as? ShardRouting {
@@ -58,6 +64,7 @@ extension ShardLoop {
             case .backendDeadline: backendDeadlinePassed(entry)
             case .lingerDeadline: lingerDeadlinePassed(entry)
             case .backendIdle: backendIdlePassed(entry)
+            case .holdTimer: holdTimerFired(entry)
             case .acceptRetry:
                 if !draining, Int(entry.slot) < listeners.count { armAccept(Int(entry.slot)) }
             }

@@ -58,6 +58,7 @@ extension ShardLoop {
         guard !client.socket.closing else { return }
         client.socket.closing = true
         client.socket.timerToken &+= 1
+        if client.hold != nil { endHold(client) }
         detachBackend(from: client, reusable: false)
         if !client.socket.quiet {
             ring.prepareCancelAll(fd: client.socket.fd, userData: .housekeeping)

@@ -21,6 +21,7 @@ public final class ShardLoop {
     let chunkPool: ChunkPool
     var routing: ShardRouting
     let forwarding: RequestForwarding
+    let gripSigner = GripSigner()
 
     var listeners: [Int32] = []
     var acceptArmed: [Bool] = []
@@ -32,6 +33,9 @@ public final class ShardLoop {
     /// Idle backend connections by target, most recently used last.
     var pool: [String: [UInt32]] = [:]
 
+    var subscriptionTable = SubscriptionTable()
+    var heldStreamCount = 0
+    var heldResponseCount = 0
     var timers: TimerWheel
     var stats = ShardStats()
     var now: Int64 = 0

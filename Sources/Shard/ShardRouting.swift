@@ -8,17 +8,24 @@ public final class ShardRouting: RoutingPayload {
     public let table: RouteTable
     /// "host:port" → its addresses, in the order to try.
     public let addresses: [String: [SocketAddress]]
+    /// Route `sig_key=` values resolved to key bytes (`base64:`, `file:` forms).
+    public let signingKeys: [String: [UInt8]]
 
-    public init(table: RouteTable, addresses: [String: [SocketAddress]]) {
+    public init(table: RouteTable, addresses: [String: [SocketAddress]], signingKeys: [String: [UInt8]] = [:]) {
         self.table = table
         self.addresses = addresses
+        self.signingKeys = signingKeys
     }
 
     /// Resolves every http target of `table`. Unresolvable targets map to no addresses, which
     /// a request then experiences as a connect failure (502), as with an unreachable host.
-    public static func resolving(_ table: RouteTable) -> ShardRouting {
+    public static func resolving(_ table: RouteTable, directory: String = ".") -> ShardRouting {
         var addresses: [String: [SocketAddress]] = [:]
+        var signingKeys: [String: [UInt8]] = [:]
         for route in table.routes {
+            if let text = route.sigKey, signingKeys[text] == nil {
+                signingKeys[text] = (try? KeyMaterial.resolve(text, relativeTo: directory, key: "routes sig_key")) ?? Array(text.utf8)
+            }
             for target in route.targets {
                 guard case let .http(host, port) = target.kind else { continue }
                 let key = targetKey(host: host, port: port)
@@ -27,7 +34,7 @@ public final class ShardRouting: RoutingPayload {
                 }
             }
         }
-        return ShardRouting(table: table, addresses: addresses)
+        return ShardRouting(table: table, addresses: addresses, signingKeys: signingKeys)
     }
 
     static func targetKey(host: String, port: Int) -> String { "\(host):\(port)" }

@@ -35,15 +35,17 @@ struct Server {
         } catch {
             throw StartupError("routes: \(error)")
         }
-        let routing = ShardRouting.resolving(table)
+        let routing = ShardRouting.resolving(table, directory: settings.routesDirectory)
         let listenerFDs = try openListeners(logger: logger)
 
         let links = (0..<settings.shardCount).map { ShardLink(index: $0) }
+        var controlConfiguration = ControlConfiguration(
+            host: settings.proxy.controlAddress.host, port: settings.proxy.controlAddress.port,
+            maxHeadersSize: settings.proxy.controlMaxHeadersSize, maxBodySize: settings.proxy.controlMaxBodySize,
+            version: Pushpind.version, drainNanos: 10_000_000_000)
+        controlConfiguration.publishKey = settings.proxy.pushInHTTPKeyBytes
         let control = ControlLoop(
-            configuration: ControlConfiguration(
-                host: settings.proxy.controlAddress.host, port: settings.proxy.controlAddress.port,
-                maxHeadersSize: settings.proxy.controlMaxHeadersSize, maxBodySize: settings.proxy.controlMaxBodySize,
-                version: Pushpind.version, drainNanos: 10_000_000_000),
+            configuration: controlConfiguration,
             links: links, logger: logger,
             reloadRoutes: { reload(logger: logger) })
         do {
@@ -100,6 +102,9 @@ struct Server {
             setXForwardedProtocol: settings.proxy.setXForwardedProtocol,
             backendTimeoutNanos: Int64(settings.proxy.backendTimeoutSeconds) * 1_000_000_000)
         configuration.pinThreads = settings.shardCount <= ThreadPlacement.availableCPUs
+        configuration.sigISS = settings.proxy.sigISS
+        configuration.sigKey = settings.proxy.sigKeyBytes
+        configuration.subscriptionsPerConnectionMax = settings.proxy.connectionSubscriptionMax
         let cpus = ThreadPlacement.availableCPUs
         let pin = configuration.pinThreads
         let shardConfiguration = configuration
@@ -118,7 +123,7 @@ struct Server {
 
     private func reload(logger: Logger) -> (any RoutingPayload)? {
         do {
-            return ShardRouting.resolving(try settings.loadRoutes(logger: logger))
+            return ShardRouting.resolving(try settings.loadRoutes(logger: logger), directory: settings.routesDirectory)
         } catch {
             logger.error("routes reload failed, keeping the current routes: \(error)")
             return nil

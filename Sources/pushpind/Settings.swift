@@ -38,6 +38,11 @@ struct Settings {
             notices: notices)
     }
 
+    var routesDirectory: String {
+        guard let slash = routesPath.lastIndex(of: "/") else { return "." }
+        return String(routesPath[..<slash])
+    }
+
     /// Pushpin's numeric levels mapped onto swift-log's.
     var loggerLevel: Logger.Level {
         switch logLevel {

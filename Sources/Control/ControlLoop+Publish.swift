@@ -1,0 +1,103 @@
+import Glibc
+import Hub
+import Wire
+
+/// `POST /publish/`: validate, encode once, hand to the shards that have subscribers.
+extension ControlLoop {
+    func handlePublish(_ connection: ControlConnection, _ head: HTTPRequestHead, body: [UInt8]) {
+        guard head.method == "POST" else {
+            respond(connection, status: 405, body: "Method not allowed: \(head.method).\n", extra: [("Allow", "POST")])
+            return
+        }
+        guard let format = ResponseFormat.negotiate(head.headers["Accept"]) else {
+            respond(connection, status: 406, body: "Not Acceptable. Supported formats are text/plain and application/json.\n")
+            return
+        }
+        if let key = configuration.publishKey {
+            if let problem = PublishAuthorization.check(head.headers["Authorization"], key: key, nowSeconds: Self.wallClockSeconds()) {
+                controlStats.publishesUnauthorized += 1
+                respond(connection, status: 401, body: "Unauthorized: \(problem).\n", extra: [("WWW-Authenticate", "Bearer")])
+                return
+            }
+        }
+        switch PublishRequestParser.parse(body: body) {
+        case .failure(let error):
+            controlStats.publishesRejected += 1
+            respond(connection, status: error.status, body: error.message + "\n")
+        case .success(let items):
+            // Subscriptions the shards reported before this request arrived must count.
+            drainReports()
+            let acceptedAt = Clock.nowNanos()
+            for item in items {
+                let message = PublishEncoder.message(for: item, acceptedAtNanos: acceptedAt)
+                controlStats.messagesPublished += 1
+                for shard in interest.shards(for: item.channel).sorted() {
+                    broadcaster.send(.publish(message), to: shard, ring: ring)
+                }
+            }
+            switch format {
+            case .text: respond(connection, status: 200, body: "Published\n")
+            case .json: respond(connection, status: 200, body: "{\"message\":\"Published\"}\n", contentType: "application/json")
+            }
+        }
+    }
+
+    static func wallClockSeconds() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int(ts.tv_sec)
+    }
+}
+
+/// Success bodies follow the Accept header (errors are always text), as Pushpin's API does.
+enum ResponseFormat {
+    case text
+    case json
+
+    /// nil: an Accept header naming nothing we serve (406).
+    static func negotiate(_ accept: String?) -> ResponseFormat? {
+        guard let accept else { return .text }
+        var chosen: ResponseFormat? = nil
+        for item in accept.split(separator: ",") {
+            let type = item.split(separator: ";").first.map { $0.trimmingCharacters(in: " \t").lowercased() } ?? ""
+            switch type {
+            case "text/plain", "text/*", "*/*", "*": chosen = .text
+            case "application/json", "application/*": chosen = .json
+            default: continue
+            }
+        }
+        return chosen
+    }
+}
+
+/// The optional bearer-token check on publishing (`push_in_http_key`): an HS256 JWT with an
+/// `exp` claim, which is what the GRIP client libraries send when given a key.
+enum PublishAuthorization {
+    /// nil when authorised, else the reason.
+    static func check(_ header: String?, key: [UInt8], nowSeconds: Int) -> String? {
+        guard let header else { return "missing Authorization header" }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return "expected a Bearer token" }
+        switch JWT.verifyHS256(String(parts[1]).trimmingCharacters(in: " \t"), key: key, now: nowSeconds) {
+        case .success: return nil
+        case .failure(.expired): return "token expired"
+        case .failure(.missingExpiry): return "token has no exp claim"
+        case .failure(.badSignature): return "invalid token signature"
+        case .failure(.unsupportedAlgorithm): return "token algorithm must be HS256"
+        case .failure(.malformed): return "malformed token"
+        }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = self
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String { self[...].trimmingCharacters(in: set) }
+}

@@ -1,0 +1,44 @@
+import Hub
+import Wire
+
+/// Turns a validated publish item into the immutable message shards deliver: every format
+/// encoded to wire bytes exactly once, here, on the control thread.
+enum PublishEncoder {
+    static func message(for item: PublishItem, acceptedAtNanos: Int64) -> PublishMessage {
+        PublishMessage(
+            channel: item.channel, id: item.id, prevID: item.prevID, acceptedAtNanos: acceptedAtNanos,
+            stream: item.httpStream.flatMap(stream), response: item.httpResponse.flatMap(response))
+    }
+
+    private static func stream(_ format: PublishHTTPStream) -> PublishMessage.StreamDelivery? {
+        switch format.action {
+        case .send:
+            var chunk: [UInt8] = []
+            chunk.reserveCapacity(format.content.count + 16)
+            format.content.withUnsafeBytes { HTTPWriter.appendChunk($0, to: &chunk) }
+            return .send(chunked: SharedBytes(chunk), raw: SharedBytes(format.content))
+        case .close:
+            return .close
+        case .hint:
+            return nil  // next-link hints need reliable mode, which pushpind does not do yet
+        }
+    }
+
+    private static func response(_ format: PublishHTTPResponse) -> PublishMessage.ResponseDelivery? {
+        guard format.action == .send else { return nil }
+        let headers = format.headers
+            .filter { !$0.name.lowercased().hasPrefix("grip-") && !HTTPHeaders.namesEqual($0.name, "Content-Length") }
+            .map { (name: $0.name, value: $0.value) }
+        var fields = HTTPHeaders()
+        for header in headers { fields.add(header.name, header.value) }
+        fields.add("Content-Length", String(format.body.count))
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(256 + format.body.count)
+        HTTPWriter.appendResponseHead(
+            HTTPResponseHead(version: .http11, status: format.code, reason: format.reason, headers: fields), to: &encoded)
+        encoded += format.body
+        return PublishMessage.ResponseDelivery(
+            status: format.code, reason: format.reason, headers: headers, body: SharedBytes(format.body),
+            encoded: SharedBytes(encoded))
+    }
+}

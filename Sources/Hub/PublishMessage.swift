@@ -1,0 +1,51 @@
+/// One published item, parsed and encoded once by the control thread, then handed to every
+/// shard with subscribers on its channel. Immutable; shards only read it.
+public final class PublishMessage: Sendable {
+    /// What a stream hold (`http-stream`) does with this item.
+    public enum StreamDelivery: Sendable {
+        /// `chunked`: the content as one HTTP/1.1 chunk; `raw`: the bare content for
+        /// close-delimited (HTTP/1.0) streams.
+        case send(chunked: SharedBytes, raw: SharedBytes)
+        case close
+    }
+
+    /// What a response hold (`http-response`) does with this item.
+    public struct ResponseDelivery: Sendable {
+        public let status: Int
+        public let reason: String
+        /// Item headers, Grip-* already removed; merged over the hold's own at delivery.
+        public let headers: [(name: String, value: String)]
+        public let body: SharedBytes
+        /// The whole HTTP/1.1 response (status line, item headers, Content-Length, body),
+        /// sent as is when the hold adds no headers of its own.
+        public let encoded: SharedBytes
+
+        public init(status: Int, reason: String, headers: [(name: String, value: String)], body: SharedBytes, encoded: SharedBytes) {
+            self.status = status
+            self.reason = reason
+            self.headers = headers
+            self.body = body
+            self.encoded = encoded
+        }
+    }
+
+    public let channel: String
+    public let id: String?
+    public let prevID: String?
+    /// CLOCK_MONOTONIC nanoseconds when the publish request was accepted (latency histogram).
+    public let acceptedAtNanos: Int64
+    public let stream: StreamDelivery?
+    public let response: ResponseDelivery?
+
+    public init(
+        channel: String, id: String?, prevID: String?, acceptedAtNanos: Int64,
+        stream: StreamDelivery?, response: ResponseDelivery?
+    ) {
+        self.channel = channel
+        self.id = id
+        self.prevID = prevID
+        self.acceptedAtNanos = acceptedAtNanos
+        self.stream = stream
+        self.response = response
+    }
+}

@@ -1,0 +1,35 @@
+import Glibc
+import Wire
+
+/// Produces the `Grip-Sig` token sent to backends: an HS256 JWT with `iss` and `exp`
+/// (an hour ahead), as Pushpin does. Signing per request would be wasted work, so each
+/// (issuer, key) pair's token is reused for a minute.
+final class GripSigner {
+    private struct Cached {
+        var token: String
+        var madeAtSeconds: Int
+    }
+
+    private var cache: [String: Cached] = [:]
+    static let lifetimeSeconds = 3600
+    static let reuseSeconds = 60
+
+    func token(issuer: String, key: [UInt8]) -> String {
+        let now = Self.wallClockSeconds()
+        let cacheKey = issuer + "\u{0}" + String(decoding: key, as: UTF8.self)
+        if let cached = cache[cacheKey], now - cached.madeAtSeconds < Self.reuseSeconds {
+            return cached.token
+        }
+        let claims = JSONObject([("iss", .string(issuer)), ("exp", .int(now + Self.lifetimeSeconds))])
+        let token = JWT.signHS256(claims: claims, key: key)
+        if cache.count > 64 { cache.removeAll() }
+        cache[cacheKey] = Cached(token: token, madeAtSeconds: now)
+        return token
+    }
+
+    static func wallClockSeconds() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int(ts.tv_sec)
+    }
+}

@@ -1,0 +1,184 @@
+import Hub
+import IOUring
+import Wire
+
+/// GRIP holds: turning an exchange into a held connection, its timers, and ending it.
+extension ShardLoop {
+    /// Acts on the instructions a backend (or the test handler) answered with.
+    func applyInstruction(_ client: ClientConnection, _ instruction: GripInstruction) {
+        guard let mode = instruction.hold else {
+            // GRIP headers without a hold: the (cleaned) response goes out as a normal one.
+            sendFinalResponse(client, instruction.response, keepAlive: client.exchange.keepAlive)
+            return
+        }
+        let channels = instruction.channels.map { client.exchange.channelPrefix + $0.name }
+        var hold = Hold(mode: mode, timeoutResponse: instruction.response)
+        hold.version = client.exchange.version
+        hold.keepAlive = client.exchange.keepAlive
+        hold.lastSendNanos = now
+        hold.timeoutSeconds = instruction.timeoutSeconds
+        client.exchange.upstream = .none
+        client.exchange.responseStarted = mode == .stream
+        switch mode {
+        case .stream:
+            hold.chunked = client.exchange.version == .http11
+            startStream(client, instruction.response, chunked: hold.chunked)
+            if let keepAlive = instruction.keepAlive {
+                hold.keepAliveBytes = frame(keepAlive.content, chunked: hold.chunked)
+                hold.keepAliveNanos = Int64(keepAlive.timeoutSeconds) * 1_000_000_000
+                hold.keepAliveMode = keepAlive.mode
+            }
+            heldStreamCount += 1
+        case .response:
+            heldResponseCount += 1
+        }
+        client.hold = hold
+        client.phase = .held
+        for channel in channels { subscribe(client, to: channel) }
+        armHoldTimer(client)
+    }
+
+    /// The initial response of a stream hold: head now, body as the first chunk.
+    private func startStream(_ client: ClientConnection, _ response: GripResponse, chunked: Bool) {
+        var headers = response.headers
+        headers.remove("Content-Length")
+        if chunked {
+            headers.add("Transfer-Encoding", "chunked")
+        } else {
+            headers.add("Connection", "close")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + response.body.count)
+        HTTPWriter.appendResponseHead(
+            HTTPResponseHead(version: .http11, status: response.status, reason: response.reason, headers: headers), to: &bytes)
+        bytes += frame(response.body, chunked: chunked)
+        stats.countResponse(status: response.status)
+        client.socket.sendQueue.append(bytes, pool: chunkPool)
+        flushClient(client)
+    }
+
+    func frame(_ content: [UInt8], chunked: Bool) -> [UInt8] {
+        guard chunked else { return content }
+        var out: [UInt8] = []
+        content.withUnsafeBytes { HTTPWriter.appendChunk($0, to: &out) }
+        return out
+    }
+
+    /// Response holds time out; stream holds with a keep-alive wake up to send it.
+    func armHoldTimer(_ client: ClientConnection) {
+        guard let hold = client.hold else { return }
+        switch hold.mode {
+        case .response:
+            let seconds = Int64(max(hold.timeoutSeconds, 1))
+            schedule(.holdTimer, slot: client.slot, socket: &client.socket, afterNanos: seconds * 1_000_000_000)
+        case .stream:
+            guard hold.keepAliveNanos > 0 else { return }
+            let base = hold.keepAliveMode == .idle ? hold.lastSendNanos : now
+            let due = max(base + hold.keepAliveNanos - now, timers.tickNanos)
+            schedule(.holdTimer, slot: client.slot, socket: &client.socket, afterNanos: due)
+        }
+    }
+
+    func holdTimerFired(_ entry: TimerWheel.Entry) {
+        guard Int(entry.slot) < clients.count else { return }
+        let client = clients[Int(entry.slot)]
+        guard client.socket.generation == entry.generation, client.socket.timerToken == entry.token,
+            !client.socket.closing, let hold = client.hold
+        else { return }
+        switch hold.mode {
+        case .response:
+            endHold(client)
+            sendFinalResponse(client, hold.timeoutResponse, keepAlive: hold.keepAlive)
+            resumeLater(client)
+        case .stream:
+            if hold.keepAliveMode == .idle && now - hold.lastSendNanos < hold.keepAliveNanos {
+                armHoldTimer(client)  // something was sent meanwhile: not idle yet
+                return
+            }
+            client.socket.sendQueue.append(hold.keepAliveBytes, pool: chunkPool)
+            client.hold?.lastSendNanos = now
+            flushClient(client)
+            armHoldTimer(client)
+        }
+    }
+
+    /// A complete response with Content-Length, then the connection carries on (or closes).
+    func sendFinalResponse(_ client: ClientConnection, _ response: GripResponse, keepAlive: Bool) {
+        let close = !keepAlive || client.readClosed || draining
+        var headers = response.headers
+        headers.remove("Content-Length")
+        headers.add("Content-Length", String(response.body.count))
+        if close {
+            headers.add("Connection", "close")
+        } else if client.exchange.version == .http10 || client.hold?.version == .http10 {
+            headers.add("Connection", "keep-alive")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + response.body.count)
+        HTTPWriter.appendResponseHead(
+            HTTPResponseHead(version: .http11, status: response.status, reason: response.reason, headers: headers), to: &bytes)
+        bytes += response.body
+        stats.countResponse(status: response.status)
+        client.socket.sendQueue.append(bytes, pool: chunkPool)
+        flushClient(client)
+        client.exchange.requestComplete = true
+        client.exchange.keepAlive = !close
+        finishExchange(client, closeAfter: close)
+    }
+
+    /// Stops holding: unsubscribes and forgets the hold (the caller sends what ends it).
+    func endHold(_ client: ClientConnection) {
+        guard let hold = client.hold else { return }
+        switch hold.mode {
+        case .stream: heldStreamCount -= 1
+        case .response: heldResponseCount -= 1
+        }
+        client.socket.timerToken &+= 1
+        unsubscribeAll(client)
+        client.hold = nil
+        client.exchange.version = hold.version
+        client.exchange.keepAlive = hold.keepAlive
+        client.phase = .awaitingResponse
+    }
+
+    /// A stream ends cleanly (publish `close`): terminating chunk, then keep-alive or close.
+    func closeStream(_ client: ClientConnection) {
+        guard let hold = client.hold, hold.mode == .stream else { return }
+        endHold(client)
+        if hold.chunked {
+            var last: [UInt8] = []
+            HTTPWriter.appendLastChunk(to: &last)
+            client.socket.sendQueue.append(last, pool: chunkPool)
+            flushClient(client)
+            client.exchange.requestComplete = true
+            finishExchange(client, closeAfter: !hold.keepAlive)
+            resumeLater(client)
+        } else {
+            client.closeAfterSend = true  // close-delimited: the close ends the body
+            if client.socket.sendQueue.isEmpty && !client.socket.sendInFlight { startLinger(client) }
+        }
+    }
+
+    // MARK: subscriptions
+
+    func subscribe(_ client: ClientConnection, to channel: String) {
+        guard !client.subscriptions.contains(where: { $0.channel.name == channel }) else { return }
+        let (subscription, isFirst) = subscriptionTable.add(channel, slot: client.slot)
+        client.subscriptions.append(subscription)
+        if isFirst { enqueueReport(.subscribed(shard: index, channel: channel)) }
+    }
+
+    func unsubscribeAll(_ client: ClientConnection) {
+        for subscription in client.subscriptions {
+            let (moved, isLast) = subscriptionTable.remove(subscription)
+            if let moved {
+                let other = clients[Int(moved)]
+                if let position = other.subscriptions.firstIndex(where: { $0.channel === subscription.channel }) {
+                    other.subscriptions[position].index = subscription.index
+                }
+            }
+            if isLast { enqueueReport(.unsubscribed(shard: index, channel: subscription.channel.name)) }
+        }
+        client.subscriptions.removeAll()
+    }
+}

@@ -1,0 +1,97 @@
+import Hub
+import IOUring
+import Wire
+
+/// Fan-out of a published message to this shard's subscribers.
+extension ShardLoop {
+    /// Held connections may queue at most this many bytes / segments before they count as
+    /// not reading; they are then closed so they cannot hold memory or delay anyone.
+    static let heldQueueBytesMax = 1 << 20
+    static let heldQueueSegmentsMax = 1024
+
+    /// Queues the message's pre-encoded bytes on every subscriber of its channel: the same
+    /// shared memory for all, one SQE each, submitted together at the end of the turn.
+    func deliver(_ message: PublishMessage) {
+        stats.messagesReceived += 1
+        guard let subscribers = subscriptionTable.subscribers(of: message.channel) else { return }
+        let latencyMicros = Int(max(0, now - message.acceptedAtNanos) / 1000)
+        var ending: [(slot: UInt32, generation: UInt32)] = []
+        var slow: [UInt32] = []
+        var delivered = 0
+        for slot in subscribers.members {
+            let client = clients[Int(slot)]
+            guard let hold = client.hold else { continue }
+            switch hold.mode {
+            case .stream:
+                guard let stream = message.stream else { continue }
+                switch stream {
+                case let .send(chunked, raw):
+                    if client.socket.sendQueue.byteCount > Self.heldQueueBytesMax
+                        || client.socket.sendQueue.segmentCount > Self.heldQueueSegmentsMax
+                    {
+                        slow.append(slot)
+                        continue
+                    }
+                    client.socket.sendQueue.append(shared: hold.chunked ? chunked : raw)
+                    client.hold?.lastSendNanos = now
+                    flushClient(client)
+                    delivered += 1
+                case .close:
+                    ending.append((slot, client.socket.generation))
+                }
+            case .response:
+                guard message.response != nil else { continue }
+                ending.append((slot, client.socket.generation))
+            }
+        }
+        // Whatever changes channel membership happens after the walk.
+        for (slot, generation) in ending {
+            let client = clients[Int(slot)]
+            guard client.socket.generation == generation, let hold = client.hold else { continue }
+            switch hold.mode {
+            case .stream:
+                closeStream(client)
+            case .response:
+                if let response = message.response {
+                    respondToHold(client, hold, response)
+                    delivered += 1
+                }
+            }
+        }
+        for slot in slow {
+            stats.slowSubscriberCloses += 1
+            stats.deliveriesDropped += 1
+            closeClient(clients[Int(slot)])
+        }
+        stats.messagesDelivered += delivered
+        if delivered > 0 { stats.recordLatency(micros: latencyMicros, count: delivered) }
+    }
+
+    /// A long-poll gets its published response: the shared encoding when nothing of the
+    /// hold's own headers has to be merged in, otherwise one built for this client.
+    private func respondToHold(_ client: ClientConnection, _ hold: Hold, _ response: PublishMessage.ResponseDelivery) {
+        endHold(client)
+        let itemNames = response.headers.map(\.name)
+        let holdAddsHeaders = hold.timeoutResponse.headers.contains { field in
+            !itemNames.contains { HTTPHeaders.namesEqual($0, field.name) }
+        }
+        if !holdAddsHeaders && hold.version == .http11 && hold.keepAlive && !client.readClosed && !draining {
+            client.socket.sendQueue.append(shared: response.encoded)
+            stats.countResponse(status: response.status)
+            flushClient(client)
+            client.exchange.requestComplete = true
+            finishExchange(client, closeAfter: false)
+        } else {
+            var headers = HTTPHeaders()
+            for field in hold.timeoutResponse.headers where !itemNames.contains(where: { HTTPHeaders.namesEqual($0, field.name) }) {
+                headers.add(field.name, field.value)
+            }
+            for field in response.headers { headers.add(field.name, field.value) }
+            let body = Array(response.body.bytes)
+            sendFinalResponse(
+                client, GripResponse(status: response.status, reason: response.reason, headers: headers, body: body),
+                keepAlive: hold.keepAlive)
+        }
+        resumeLater(client)
+    }
+}

@@ -1,0 +1,58 @@
+/// The subscribers of one channel in this shard: client slots in a dense array, so a
+/// publish walks contiguous memory and removal is O(1) (swap with the last).
+final class ChannelSubscribers {
+    let name: String
+    var members: [UInt32] = []
+
+    init(name: String) { self.name = name }
+}
+
+/// A connection's membership in one channel, with its position for O(1) removal.
+struct Subscription {
+    let channel: ChannelSubscribers
+    var index: Int
+}
+
+/// channel → subscribers, for this shard's connections only. Nobody else touches it.
+struct SubscriptionTable {
+    private(set) var channels: [String: ChannelSubscribers] = [:]
+    private(set) var count = 0
+
+    /// Adds `slot` to `name`; `isFirst` when the channel is new in this shard.
+    mutating func add(_ name: String, slot: UInt32) -> (subscription: Subscription, isFirst: Bool) {
+        let entry: ChannelSubscribers
+        let isFirst: Bool
+        if let existing = channels[name] {
+            entry = existing
+            isFirst = false
+        } else {
+            entry = ChannelSubscribers(name: name)
+            channels[name] = entry
+            isFirst = true
+        }
+        entry.members.append(slot)
+        count += 1
+        return (Subscription(channel: entry, index: entry.members.count - 1), isFirst)
+    }
+
+    /// Removes a subscription. Returns the slot that moved into its place (its owner must
+    /// update its `Subscription.index`) and whether the channel is now empty in this shard.
+    mutating func remove(_ subscription: Subscription) -> (moved: UInt32?, isLast: Bool) {
+        let entry = subscription.channel
+        let last = entry.members.count - 1
+        var moved: UInt32? = nil
+        if subscription.index != last {
+            entry.members[subscription.index] = entry.members[last]
+            moved = entry.members[subscription.index]
+        }
+        entry.members.removeLast()
+        count -= 1
+        if entry.members.isEmpty {
+            channels[entry.name] = nil
+            return (moved, true)
+        }
+        return (moved, false)
+    }
+
+    func subscribers(of name: String) -> ChannelSubscribers? { channels[name] }
+}
