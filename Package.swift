@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pushpind", targets: ["pushpind"]),
+        // For the load driver in Benchmarks/ (a separate package).
+        .library(name: "IOUring", targets: ["IOUring"]),
+        .library(name: "Wire", targets: ["Wire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -47,6 +47,16 @@ import Testing
         stats.backendTimeouts = base + 14
         stats.parseErrors = base + 15
         stats.ringWakeups = base + 16
+        stats.heldStream = base + 17
+        stats.heldResponse = base + 18
+        stats.subscriptions = base + 19
+        stats.channels = base + 20
+        stats.messagesReceived = base + 21
+        stats.messagesDelivered = base + 22
+        stats.deliveriesDropped = base + 23
+        stats.slowSubscriberCloses = base + 24
+        stats.latencyCounts = (0..<stats.latencyCounts.count).map { base + 25 + $0 }
+        stats.latencySumMicros = base + 50
         return stats
     }
 
@@ -94,5 +104,20 @@ import Testing
         #expect(stats + ShardStats() == stats)
         #expect(ShardStats() + stats == stats)
         #expect(ShardStats() + ShardStats() == ShardStats())
+    }
+}
+
+@Suite struct LatencyHistogramTests {
+    @Test func bucketsByUpperBoundInclusive() {
+        var stats = ShardStats()
+        stats.recordLatency(micros: 0)
+        stats.recordLatency(micros: 100)  // on the first bound: first bucket
+        stats.recordLatency(micros: 101, count: 3)
+        stats.recordLatency(micros: 10_000_000)  // past the last bound: +Inf bucket
+        #expect(stats.latencyCounts[0] == 2)
+        #expect(stats.latencyCounts[1] == 3)
+        #expect(stats.latencyCounts.last == 1)
+        #expect(stats.latencyCounts.reduce(0, +) == 6)
+        #expect(stats.latencySumMicros == 100 + 303 + 10_000_000)
     }
 }
