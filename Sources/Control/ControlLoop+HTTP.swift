@@ -200,7 +200,7 @@ extension ControlLoop {
             case .metrics:
                 respond(
                     connection, status: 200,
-                    body: MetricsText.render(latestStats) + MetricsText.render(control: controlStats, ringFullWaits: broadcaster.ringFullWaits, channels: interest.channelCount),
+                    body: MetricsText.render(latestStats) + MetricsText.render(control: controlStats, ringFullWaits: broadcaster.ringFullWaits, publishesDropped: broadcaster.publishesDropped, channels: interest.channelCount),
                     contentType: "text/plain; version=0.0.4; charset=utf-8")
             case .status:
                 respond(

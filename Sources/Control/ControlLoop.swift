@@ -89,7 +89,7 @@ public final class ControlLoop {
         while ring.reap(handle) > 0 {}
         buffers.commit()
         drainReports()
-        broadcaster.retry(ring: ring)
+        broadcaster.retry(ring: ring, now: now)
         checkStatsQuery()
         expireLingering()
         if shuttingDown && (stoppedShards.count == broadcaster.links.count || now >= shutdownDeadline) {

@@ -111,7 +111,7 @@ public enum MetricsText {
     }
 
     /// The control thread's own counters.
-    static func render(control: ControlStats, ringFullWaits: Int, channels: Int) -> String {
+    static func render(control: ControlStats, ringFullWaits: Int, publishesDropped: Int, channels: Int) -> String {
         var out = ""
         header(&out, "pushpind_messages_published_total", "counter", "Items accepted by the publish API.")
         out += "pushpind_messages_published_total \(control.messagesPublished)\n"
@@ -120,6 +120,8 @@ public enum MetricsText {
         out += "pushpind_publish_rejected_total{reason=\"unauthorized\"} \(control.publishesUnauthorized)\n"
         header(&out, "pushpind_hub_ring_full_waits_total", "counter", "Commands that found a shard's mailbox full and waited.")
         out += "pushpind_hub_ring_full_waits_total \(ringFullWaits)\n"
+        header(&out, "pushpind_hub_publishes_dropped_total", "counter", "Publishes dropped for a shard whose mailbox stayed full.")
+        out += "pushpind_hub_publishes_dropped_total \(publishesDropped)\n"
         header(&out, "pushpind_interest_channels", "gauge", "Channels the control thread knows subscribers for.")
         out += "pushpind_interest_channels \(channels)\n"
         return out

@@ -4,11 +4,19 @@ import IOUring
 /// Sends commands to shards through their SPSC mailboxes and wakes the ones that sleep.
 ///
 /// A full mailbox is never silent: the command waits in a local queue (order kept) and is
-/// retried every loop turn; each such wait is counted.
+/// retried every loop turn; each such wait is counted. A publish that cannot get in within
+/// `publishWaitNanos` is dropped for that shard and counted; other commands always wait.
 final class ShardBroadcaster {
+    private struct Waiting {
+        var command: ShardCommand
+        var since: Int64
+    }
+
     let links: [ShardLink]
-    private var overflow: [[ShardCommand]]
+    private var overflow: [[Waiting]]
     private(set) var ringFullWaits = 0
+    private(set) var publishesDropped = 0
+    static let publishWaitNanos: Int64 = 5_000_000_000
 
     init(links: [ShardLink]) {
         self.links = links
@@ -23,7 +31,7 @@ final class ShardBroadcaster {
             return
         }
         ringFullWaits += 1
-        overflow[shard].append(command)
+        overflow[shard].append(Waiting(command: command, since: Clock.nowNanos()))
     }
 
     func broadcast(_ command: ShardCommand, ring: Ring) {
@@ -31,16 +39,21 @@ final class ShardBroadcaster {
     }
 
     /// Retries queued commands; called every loop turn.
-    func retry(ring: Ring) {
+    func retry(ring: Ring, now: Int64) {
         for shard in links.indices where !overflow[shard].isEmpty {
             var sent = 0
-            for command in overflow[shard] {
-                guard links[shard].commands.ring.push(command) else { break }
+            for waiting in overflow[shard] {
+                guard links[shard].commands.ring.push(waiting.command) else { break }
                 sent += 1
             }
             if sent > 0 {
                 overflow[shard].removeFirst(sent)
                 wake(shard, ring: ring)
+            }
+            overflow[shard].removeAll { waiting in
+                guard case .publish = waiting.command, now - waiting.since > Self.publishWaitNanos else { return false }
+                publishesDropped += 1
+                return true
             }
         }
     }
