@@ -38,6 +38,8 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
         .testTarget(name: "IOUringTests", dependencies: ["IOUring"]),
+        .testTarget(name: "ShardTests", dependencies: ["Shard", "Wire", "Hub", "IOUring"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "Wire", "Hub"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Wire"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,36 @@ enum PublishEncoder {
     static func message(for item: PublishItem, acceptedAtNanos: Int64) -> PublishMessage {
         PublishMessage(
             channel: item.channel, id: item.id, prevID: item.prevID, acceptedAtNanos: acceptedAtNanos,
-            stream: item.httpStream.flatMap(stream), response: item.httpResponse.flatMap(response))
+            stream: item.httpStream.flatMap(stream), response: item.httpResponse.flatMap(response),
+            webSocket: item.wsMessage.flatMap(webSocket))
+    }
+
+    private static func webSocket(_ format: PublishWSMessage) -> PublishMessage.WebSocketDelivery? {
+        switch format.action {
+        case .send:
+            let opcode: WebSocketOpcode =
+                switch format.type {
+                case .text: .text
+                case .binary: .binary
+                case .ping: .ping
+                case .pong: .pong
+                }
+            var frame: [UInt8] = []
+            frame.reserveCapacity(format.content.count + 14)
+            format.content.withUnsafeBytes { bytes in
+                if opcode.isControl {
+                    WebSocketEncoder.appendFrame(opcode: opcode, payload: UnsafeRawBufferPointer(rebasing: bytes.prefix(125)), to: &frame)
+                } else {
+                    WebSocketEncoder.appendMessage(opcode: opcode, payload: bytes, maxFrameBytes: 16384, to: &frame)
+                }
+            }
+            return .send(frame: SharedBytes(frame))
+        case .close:
+            let payload = WebSocketEncoder.closePayload(code: format.code.map { UInt16(clamping: $0) }, reason: Array((format.reason ?? "").utf8.prefix(123)))
+            return .close(frame: SharedBytes(WebSocketEncoder.frame(opcode: .close, payload: payload)))
+        case .refresh, .hint:
+            return nil
+        }
     }
 
     private static func stream(_ format: PublishHTTPStream) -> PublishMessage.StreamDelivery? {

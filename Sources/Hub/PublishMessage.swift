@@ -29,6 +29,13 @@ public final class PublishMessage: Sendable {
         }
     }
 
+    /// What a WebSocket subscriber (`ws-message`) gets: one pre-encoded frame.
+    public enum WebSocketDelivery: Sendable {
+        case send(frame: SharedBytes)
+        /// A close frame (with the item's code and reason); the connection then closes.
+        case close(frame: SharedBytes)
+    }
+
     public let channel: String
     public let id: String?
     public let prevID: String?
@@ -36,10 +43,11 @@ public final class PublishMessage: Sendable {
     public let acceptedAtNanos: Int64
     public let stream: StreamDelivery?
     public let response: ResponseDelivery?
+    public let webSocket: WebSocketDelivery?
 
     public init(
         channel: String, id: String?, prevID: String?, acceptedAtNanos: Int64,
-        stream: StreamDelivery?, response: ResponseDelivery?
+        stream: StreamDelivery?, response: ResponseDelivery?, webSocket: WebSocketDelivery? = nil
     ) {
         self.channel = channel
         self.id = id
@@ -47,5 +55,6 @@ public final class PublishMessage: Sendable {
         self.acceptedAtNanos = acceptedAtNanos
         self.stream = stream
         self.response = response
+        self.webSocket = webSocket
     }
 }

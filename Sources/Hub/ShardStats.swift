@@ -29,12 +29,28 @@ public struct ShardStats: Sendable, Equatable {
     public var deliveriesDropped = 0
     /// Subscribers closed because they stopped reading and their queue hit its bound.
     public var slowSubscriberCloses = 0
+    /// WebSocket connections open now (gauge), opened, frames in and out, failures.
+    public var webSocketOpen = 0
+    public var webSocketSessionsOpened = 0
+    public var webSocketHandshakeRejections = 0
+    public var webSocketMessagesIn = 0
+    public var webSocketMessagesOut = 0
+    public var webSocketProtocolErrors = 0
+    /// WebSocket-over-HTTP requests to backends, and those that failed.
+    public var webSocketEventRequests = 0
+    public var webSocketEventFailures = 0
+    /// Close codes seen or sent, by code.
+    public var closeCodes: [UInt16: Int] = [:]
     /// Publish → delivery latency: counts per bucket of `LatencyBuckets.upperBoundsMicros`
     /// (the last bucket is +Inf) and the sum in microseconds.
     public var latencyCounts = [Int](repeating: 0, count: LatencyBuckets.upperBoundsMicros.count + 1)
     public var latencySumMicros = 0
 
     public init() {}
+
+    public mutating func countCloseCode(_ code: UInt16) {
+        closeCodes[code, default: 0] += 1
+    }
 
     /// Records `count` deliveries that each took `micros`.
     public mutating func recordLatency(micros: Int, count: Int = 1) {
@@ -74,6 +90,15 @@ public struct ShardStats: Sendable, Equatable {
         sum.slowSubscriberCloses += rhs.slowSubscriberCloses
         for i in sum.latencyCounts.indices { sum.latencyCounts[i] += rhs.latencyCounts[i] }
         sum.latencySumMicros += rhs.latencySumMicros
+        sum.webSocketOpen += rhs.webSocketOpen
+        sum.webSocketSessionsOpened += rhs.webSocketSessionsOpened
+        sum.webSocketHandshakeRejections += rhs.webSocketHandshakeRejections
+        sum.webSocketMessagesIn += rhs.webSocketMessagesIn
+        sum.webSocketMessagesOut += rhs.webSocketMessagesOut
+        sum.webSocketProtocolErrors += rhs.webSocketProtocolErrors
+        sum.webSocketEventRequests += rhs.webSocketEventRequests
+        sum.webSocketEventFailures += rhs.webSocketEventFailures
+        sum.closeCodes.merge(rhs.closeCodes, uniquingKeysWith: +)
         return sum
     }
 }

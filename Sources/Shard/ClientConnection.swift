@@ -15,6 +15,10 @@ final class ClientConnection {
         case awaitingResponse
         /// Held by a GRIP instruction: subscribed to channels, waiting for publishes.
         case held
+        /// A WebSocket session (test handler or WebSocket-over-HTTP): frames are decoded here.
+        case webSocket
+        /// A passed-through WebSocket: bytes relayed both ways unchanged.
+        case tunnel
         /// Final bytes sent and the write side shut down; reading until EOF or a short timeout,
         /// so unread input does not turn the close into a reset that destroys the response.
         case lingering
@@ -34,6 +38,7 @@ final class ClientConnection {
     /// The GRIP hold in force (phase `.held`).
     var hold: Hold? = nil
     var subscriptions: [Subscription] = []
+    var webSocket: WebSocketSession? = nil
 
     init(slot: UInt32, maxHeadBytes: Int) {
         self.slot = slot
@@ -54,6 +59,7 @@ final class ClientConnection {
         exchange = Exchange()
         hold = nil
         subscriptions = []
+        webSocket = nil
     }
 }
 
@@ -101,10 +107,19 @@ struct Exchange {
     /// GRIP processing applies (the route has no `no_grip`); channel names get `channelPrefix`.
     var gripEnabled = true
     var channelPrefix = ""
-    /// The backend answered with GRIP instructions: its body is collected, not relayed.
-    var gripHead: HTTPResponseHead? = nil
-    var gripBody: [UInt8] = []
-    var gripBodyTooLarge = false
+    /// What this exchange is for: a client's request, or a WebSocket-over-HTTP event batch.
+    var purpose = Purpose.clientRequest
+    /// The client asked to upgrade to WebSocket and the route passes it through.
+    var upgrade = false
+    /// The backend's response is collected, not relayed (GRIP instructions, WebSocket events).
+    var collectedHead: HTTPResponseHead? = nil
+    var collectedBody: [UInt8] = []
+    var collectedTooLarge = false
+    enum Purpose {
+        case clientRequest
+        case webSocketEvents
+    }
+
     var active: Bool { if case .none = upstream { return false } else { return true } }
 }
 

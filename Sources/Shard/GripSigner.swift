@@ -10,13 +10,18 @@ final class GripSigner {
         var madeAtSeconds: Int
     }
 
-    private var cache: [String: Cached] = [:]
+    private struct CacheKey: Hashable {
+        var issuer: String
+        var key: [UInt8]
+    }
+
+    private var cache: [CacheKey: Cached] = [:]
     static let lifetimeSeconds = 3600
     static let reuseSeconds = 60
 
     func token(issuer: String, key: [UInt8]) -> String {
         let now = Self.wallClockSeconds()
-        let cacheKey = issuer + "\u{0}" + String(decoding: key, as: UTF8.self)
+        let cacheKey = CacheKey(issuer: issuer, key: key)
         if let cached = cache[cacheKey], now - cached.madeAtSeconds < Self.reuseSeconds {
             return cached.token
         }

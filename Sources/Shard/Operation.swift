@@ -24,6 +24,10 @@ enum TimerKind: UInt8 {
     case acceptRetry
     /// A response hold timed out, or a stream hold is due for its keep-alive.
     case holdTimer
+    /// A failed WebSocket-over-HTTP event request is due for its retry.
+    case webSocketRetry
+    /// A WebSocket session's keep-alive (backend interval request or client message).
+    case webSocketKeepAlive
 }
 
 extension UserData {

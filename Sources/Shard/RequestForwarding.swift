@@ -9,23 +9,26 @@ struct RequestForwarding {
     /// by the proxy itself, and encodings are refused so GRIP bodies stay plain text.
     private static let consumed = ["content-length", "expect", "accept-encoding"]
 
-    /// `gripSignature`: the Grip-Sig token when the route does GRIP; clients' own Grip-*
-    /// headers never reach a GRIP backend (they are not trusted to speak for the proxy).
+    /// `grip`: the route does GRIP, so clients' own Grip-* headers never reach the backend
+    /// (they are not trusted to speak for the proxy); `gripSignature` is added when there is one.
     func head(
         for request: HTTPRequestHead, framing: BodyFraming, peerHost: String, isTLS: Bool, backendHost: String,
-        gripSignature: String?
+        grip: Bool, gripSignature: String?
     ) -> HTTPRequestHead {
         var headers = HopByHop.stripped(request.headers, alsoRemove: Self.consumed)
-        if let gripSignature {
-            headers = headers.removingGripFields()
-            headers.add("Grip-Sig", gripSignature)
+        if grip { headers = headers.removingGripFields() }
+        if let gripSignature { headers.add("Grip-Sig", gripSignature) }
+        if let authority = Self.authority(of: request.target) {
+            // Absolute-form: the target's authority is the host (RFC 9112 §3.2.2).
+            headers.remove("Host")
+            headers.add("Host", authority)
         }
         switch framing {
         case .contentLength(let length): headers.add("Content-Length", String(length))
         case .chunked: headers.add("Transfer-Encoding", "chunked")
         case .none, .untilClose: break
         }
-        if !headers.contains("Host") { headers.add("Host", request.host ?? backendHost) }
+        if !headers.contains("Host") { headers.add("Host", backendHost) }
         applyForwardedFor(&headers, peerHost: peerHost)
         applyForwardedProtocol(&headers, isTLS: isTLS)
         return HTTPRequestHead(method: request.method, target: Self.originForm(request.target), version: .http11, headers: headers)
@@ -57,6 +60,18 @@ struct RequestForwarding {
         guard isTLS else { return }
         headers.add("X-Forwarded-Proto", "https")
         if setXForwardedProtocol == .both { headers.add("X-Forwarded-Protocol", "https") }
+    }
+
+    /// The authority of an absolute-form target (userinfo removed), nil for origin-form.
+    static func authority(of target: String) -> String? {
+        guard !target.hasPrefix("/") else { return nil }
+        let lower = target.lowercased()
+        let schemeLength = lower.hasPrefix("http://") ? 7 : lower.hasPrefix("https://") ? 8 : 0
+        guard schemeLength > 0 else { return nil }
+        let afterScheme = target.dropFirst(schemeLength)
+        var authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        return authority.isEmpty ? nil : String(authority)
     }
 
     /// "http://host/p?q" → "/p?q"; origin-form targets unchanged.

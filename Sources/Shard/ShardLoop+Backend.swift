@@ -90,7 +90,7 @@ extension ShardLoop {
             return
         }
         flushBackend(backend)
-        if let client = client(of: backend), client.phase == .requestBody,
+        if let client = client(of: backend), client.phase == .requestBody || client.phase == .tunnel,
             backend.socket.sendQueue.byteCount < configuration.sendLowWater
         {
             drainInbound(client)
@@ -158,6 +158,10 @@ extension ShardLoop {
             return
         }
         backend.receivedAny = true
+        if client.phase == .tunnel {
+            tunnelFromBackend(client, bytes)
+            return
+        }
         if backend.inbound.isEmpty {
             let generation = backend.socket.generation
             let consumed = processBackendInput(backend, client, bytes)
@@ -195,6 +199,10 @@ extension ShardLoop {
                     backend.parser.reset()
                     if head.status >= 100 && head.status < 200 && head.status != 101 { continue }  // interim
                     guard beginResponse(backend, client, head) else { return bytes.count }
+                    if client.phase == .tunnel {
+                        tunnelFromBackend(client, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                        return bytes.count
+                    }
                     if client.exchange.responseDecoder?.isComplete == true {
                         completeResponse(backend, client, leftover: bytes.count - offset)
                         return bytes.count
@@ -238,9 +246,15 @@ extension ShardLoop {
         client.exchange.responseDecoder = BodyDecoder(framing: framing)
         client.exchange.backendBodyUntilClose = framing == .untilClose
         client.exchange.forwardedHead = []
-        if client.exchange.gripEnabled && GripInstructionParser.isGrip(head) {
+        if client.exchange.upgrade && head.status == 101 {
+            startTunnel(backend, client, head)
+            return true
+        }
+        if client.exchange.purpose == .webSocketEvents
+            || (client.exchange.gripEnabled && GripInstructionParser.isGrip(head))
+        {
             // Instructions for the proxy: collect the (small) body, act once it is complete.
-            client.exchange.gripHead = head
+            client.exchange.collectedHead = head
             return true
         }
         let plan = ResponseRelay.plan(
@@ -259,15 +273,18 @@ extension ShardLoop {
     }
 
     /// Largest GRIP instruct body accepted from a backend (Pushpin's limit).
-    static let gripBodyMax = 100_000
+    static let gripInstructBodyMax = 100_000
+    /// Largest WebSocket-over-HTTP events body (Pushpin's limit).
+    static let collectedBodyMax = 1_000_000
 
     private func relayBody(_ client: ClientConnection, _ chunk: UnsafeRawBufferPointer) {
         guard !chunk.isEmpty else { return }
-        if client.exchange.gripHead != nil {
-            if client.exchange.gripBody.count + chunk.count <= Self.gripBodyMax {
-                client.exchange.gripBody.append(contentsOf: chunk)
+        if client.exchange.collectedHead != nil {
+            let limit = client.exchange.purpose == .webSocketEvents ? Self.collectedBodyMax : Self.gripInstructBodyMax
+            if client.exchange.collectedBody.count + chunk.count <= limit {
+                client.exchange.collectedBody.append(contentsOf: chunk)
             } else {
-                client.exchange.gripBodyTooLarge = true
+                client.exchange.collectedTooLarge = true
             }
             return
         }
@@ -284,8 +301,8 @@ extension ShardLoop {
     /// The whole response is queued for the client: pool or close the backend connection,
     /// then let the client connection move on to its next request.
     private func completeResponse(_ backend: BackendConnection, _ client: ClientConnection, leftover: Int) {
-        if let gripHead = client.exchange.gripHead {
-            completeGripResponse(backend, client, gripHead, leftover: leftover)
+        if let collectedHead = client.exchange.collectedHead {
+            completeCollectedResponse(backend, client, collectedHead, leftover: leftover)
             return
         }
         if client.exchange.responseChunked {
@@ -307,17 +324,25 @@ extension ShardLoop {
         resumeLater(client)
     }
 
-    /// The backend's GRIP response is complete: release the backend, then hold the client
-    /// (or answer it) as instructed.
-    private func completeGripResponse(_ backend: BackendConnection, _ client: ClientConnection, _ head: HTTPResponseHead, leftover: Int) {
+    /// A collected response is complete: release the backend, then act on it — GRIP
+    /// instructions hold (or answer) the client, WebSocket events go to the client.
+    private func completeCollectedResponse(_ backend: BackendConnection, _ client: ClientConnection, _ head: HTTPResponseHead, leftover: Int) {
         let reusable = head.keepAlive && client.exchange.requestComplete && leftover == 0
             && backend.socket.sendQueue.isEmpty && !client.exchange.backendBodyUntilClose
         client.exchange.upstream = .none
         if reusable { returnToPool(backend) } else { closeBackend(backend) }
-        let body = client.exchange.gripBody
-        client.exchange.gripBody = []
-        client.exchange.gripHead = nil
-        guard !client.exchange.gripBodyTooLarge else {
+        let body = client.exchange.collectedBody
+        client.exchange.collectedBody = []
+        client.exchange.collectedHead = nil
+        if client.exchange.purpose == .webSocketEvents {
+            if client.exchange.collectedTooLarge {
+                webSocketBackendFailed(client, .badBackendResponse)
+            } else {
+                webSocketEventsResponse(client, head, body)
+            }
+            return
+        }
+        guard !client.exchange.collectedTooLarge else {
             logger.warning("GRIP instruct response too large from backend")
             respondProxyError(client, .badBackendResponse)
             resumeLater(client)
@@ -336,6 +361,12 @@ extension ShardLoop {
     private func backendEOF(_ backend: BackendConnection) {
         guard case .active = backend.state, let client = client(of: backend) else {
             closeBackend(backend)
+            return
+        }
+        if client.phase == .tunnel {
+            closeBackend(backend)
+            client.exchange.upstream = .none
+            closeAfterQueue(client)
             return
         }
         if backend.head != nil, var decoder = client.exchange.responseDecoder {
@@ -439,7 +470,7 @@ extension ShardLoop {
             for (slot, generation) in pending {
                 let client = clients[Int(slot)]
                 guard client.socket.generation == generation, !client.socket.closing else { continue }
-                if client.phase == .awaitingHead { drainInbound(client) }
+                if client.phase == .awaitingHead || client.phase == .tunnel || client.phase == .webSocket { drainInbound(client) }
                 updateClientRecv(client)
             }
         }

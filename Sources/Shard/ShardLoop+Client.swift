@@ -71,6 +71,11 @@ extension ShardLoop {
                 wanted = true
             case .held:
                 wanted = client.inbound.count < configuration.clientBufferSize  // to notice the client leaving
+            case .webSocket:
+                let pending = client.webSocket?.pendingEvents.count ?? 0
+                wanted = client.socket.sendQueue.byteCount < high && pending < WebSocketSession.pendingBytesMax
+            case .tunnel:
+                wanted = (backend(of: client)?.socket.sendQueue.byteCount ?? 0) < high
             case .requestBody:
                 if let backend = backend(of: client), !backend.socket.connectInFlight {
                     wanted = backend.socket.sendQueue.byteCount < high
@@ -129,6 +134,14 @@ extension ShardLoop {
                 return bytes.count
             case .awaitingResponse, .held:
                 return offset
+            case .webSocket:
+                webSocketInput(client, rest)
+                return bytes.count
+            case .tunnel:
+                guard let backend = backend(of: client) else { return bytes.count }
+                backend.socket.sendQueue.append(rest, pool: chunkPool)
+                flushBackend(backend)
+                return bytes.count
             case .awaitingHead:
                 switch client.parser.parse(rest) {
                 case .incomplete:
@@ -239,6 +252,10 @@ extension ShardLoop {
             respondProxyError(client, .noRoute)
             return
         }
+        if head.isWebSocketUpgrade {
+            startWebSocket(client, head, route: route, target: target, path: path)
+            return
+        }
         switch target.kind {
         case .test:
             client.exchange.upstream = .testHandler
@@ -254,36 +271,38 @@ extension ShardLoop {
             if client.peerHost.isEmpty && !configuration.xForwardedFor.isEmpty {
                 client.peerHost = Sockets.peerHost(client.socket.fd)
             }
-            var signature: String? = nil
-            if !route.noGrip {
-                let key = route.sigKey.flatMap { routing.signingKeys[$0] } ?? configuration.sigKey
-                if !key.isEmpty {
-                    signature = gripSigner.token(issuer: route.sigISS ?? configuration.sigISS, key: key)
-                }
-            }
+            let candidates = candidates(for: route)
             let forwarded = forwarding.head(
-                for: head, framing: framing, peerHost: client.peerHost, isTLS: false, backendHost: "localhost",
-                gripSignature: signature)
+                for: head, framing: framing, peerHost: client.peerHost, isTLS: false,
+                backendHost: candidates.first?.key ?? "localhost", grip: !route.noGrip, gripSignature: gripSignature(for: route))
             var bytes: [UInt8] = []
             bytes.reserveCapacity(512)
             HTTPWriter.appendRequestHead(forwarded, to: &bytes)
             client.exchange.forwardedHead = bytes
-            client.exchange.candidates = candidates(for: route)
+            client.exchange.candidates = candidates
             connectBackend(client)
         case .zhttp:
             respondProxyError(client, .noRoute)
         }
     }
 
+    /// The Grip-Sig token for requests on `route`, nil when it does no GRIP or has no key.
+    func gripSignature(for route: Route) -> String? {
+        guard !route.noGrip else { return nil }
+        let key = route.sigKey.flatMap { routing.signingKeys[$0] } ?? configuration.sigKey
+        guard !key.isEmpty else { return nil }
+        return gripSigner.token(issuer: route.sigISS ?? configuration.sigISS, key: key)
+    }
+
     private static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    private static func removingPrefix(_ prefix: String?, from path: String) -> String {
+    static func removingPrefix(_ prefix: String?, from path: String) -> String {
         guard let prefix, !prefix.isEmpty, path.hasPrefix(prefix) else { return path }
         let rest = String(path.dropFirst(prefix.count))
         return rest.hasPrefix("/") ? rest : "/" + rest
     }
 
-    private func candidates(for route: Route) -> [BackendCandidate] {
+    func candidates(for route: Route) -> [BackendCandidate] {
         var list: [BackendCandidate] = []
         for target in route.targets {
             guard case let .http(host, port) = target.kind else { continue }
@@ -316,6 +335,10 @@ extension ShardLoop {
     }
 
     func respondProxyError(_ client: ClientConnection, _ error: ProxyError) {
+        if client.webSocket != nil {
+            webSocketBackendFailed(client, error)
+            return
+        }
         guard !client.exchange.responseStarted else {
             closeClient(client)
             return
@@ -353,8 +376,10 @@ extension ShardLoop {
     func clientEOF(_ client: ClientConnection) {
         client.readClosed = true
         switch client.phase {
-        case .lingering, .awaitingHead, .requestBody, .held:
+        case .lingering, .awaitingHead, .requestBody, .held, .tunnel:
             closeClient(client)
+        case .webSocket:
+            webSocketClientGone(client)
         case .awaitingResponse:
             if client.closeAfterSend && client.socket.sendQueue.isEmpty && !client.socket.sendInFlight {
                 closeClient(client)

@@ -18,6 +18,7 @@ extension ShardLoop {
                 snapshot.heldResponse = heldResponseCount
                 snapshot.subscriptions = subscriptionTable.count
                 snapshot.channels = subscriptionTable.channels.count
+                snapshot.webSocketOpen = webSocketOpenCount
                 enqueueReport(.stats(shard: index, sequence: sequence, snapshot))
             case .installRoutes(let payload):
                 if let routing = payload as? ShardRouting {
@@ -65,6 +66,7 @@ extension ShardLoop {
             case .lingerDeadline: lingerDeadlinePassed(entry)
             case .backendIdle: backendIdlePassed(entry)
             case .holdTimer: holdTimerFired(entry)
+            case .webSocketRetry, .webSocketKeepAlive: sessionTimerFired(entry)
             case .acceptRetry:
                 if !draining, Int(entry.slot) < listeners.count { armAccept(Int(entry.slot)) }
             }

@@ -168,8 +168,19 @@ extension ShardLoop {
         if isFirst { enqueueReport(.subscribed(shard: index, channel: channel)) }
     }
 
+    func unsubscribe(_ client: ClientConnection, from channel: String) {
+        guard let position = client.subscriptions.firstIndex(where: { $0.channel.name == channel }) else { return }
+        let subscription = client.subscriptions.remove(at: position)
+        release(subscription)
+    }
+
     func unsubscribeAll(_ client: ClientConnection) {
-        for subscription in client.subscriptions {
+        for subscription in client.subscriptions { release(subscription) }
+        client.subscriptions.removeAll()
+    }
+
+    private func release(_ subscription: Subscription) {
+        do {
             let (moved, isLast) = subscriptionTable.remove(subscription)
             if let moved {
                 let other = clients[Int(moved)]
@@ -179,6 +190,5 @@ extension ShardLoop {
             }
             if isLast { enqueueReport(.unsubscribed(shard: index, channel: subscription.channel.name)) }
         }
-        client.subscriptions.removeAll()
     }
 }

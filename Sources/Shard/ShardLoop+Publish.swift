@@ -20,6 +20,28 @@ extension ShardLoop {
         var delivered = 0
         for slot in subscribers.members {
             let client = clients[Int(slot)]
+            if let session = client.webSocket {
+                guard let webSocket = message.webSocket, !session.closeSent else { continue }
+                if client.socket.sendQueue.byteCount > Self.heldQueueBytesMax
+                    || client.socket.sendQueue.segmentCount > Self.heldQueueSegmentsMax
+                {
+                    slow.append(slot)
+                    continue
+                }
+                switch webSocket {
+                case .send(let frame):
+                    client.socket.sendQueue.append(shared: frame)
+                    stats.webSocketMessagesOut += 1
+                case .close(let frame):
+                    client.socket.sendQueue.append(shared: frame)
+                    session.closeSent = true
+                    ending.append((slot, client.socket.generation))
+                }
+                session.lastClientSendNanos = now
+                flushClient(client)
+                delivered += 1
+                continue
+            }
             guard let hold = client.hold else { continue }
             switch hold.mode {
             case .stream:
@@ -47,7 +69,15 @@ extension ShardLoop {
         // Whatever changes channel membership happens after the walk.
         for (slot, generation) in ending {
             let client = clients[Int(slot)]
-            guard client.socket.generation == generation, let hold = client.hold else { continue }
+            guard client.socket.generation == generation else { continue }
+            if let session = client.webSocket {
+                // Closed by a publish: no more messages; wait (bounded) for the client's close.
+                unsubscribeAll(client)
+                session.detached = true
+                closeAfterQueue(client)
+                continue
+            }
+            guard let hold = client.hold else { continue }
             switch hold.mode {
             case .stream:
                 closeStream(client)

@@ -59,6 +59,10 @@ extension ShardLoop {
         client.socket.closing = true
         client.socket.timerToken &+= 1
         if client.hold != nil { endHold(client) }
+        if let session = client.webSocket {
+            if session.accepted { webSocketOpenCount -= 1 }
+            unsubscribeAll(client)
+        }
         detachBackend(from: client, reusable: false)
         if !client.socket.quiet {
             ring.prepareCancelAll(fd: client.socket.fd, userData: .housekeeping)

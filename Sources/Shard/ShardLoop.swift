@@ -36,6 +36,7 @@ public final class ShardLoop {
     var subscriptionTable = SubscriptionTable()
     var heldStreamCount = 0
     var heldResponseCount = 0
+    var webSocketOpenCount = 0
     var timers: TimerWheel
     var stats = ShardStats()
     var now: Int64 = 0

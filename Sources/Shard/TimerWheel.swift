@@ -58,6 +58,10 @@ struct TimerWheel {
             tick += 1
         }
         currentTick = target
+        if steps == Int64(buckets.count) {
+            // A stall of a whole turn or more: buckets were visited once, not in due order.
+            due = due.enumerated().sorted { ($0.element.dueTick, $0.offset) < ($1.element.dueTick, $1.offset) }.map(\.element)
+        }
         return due
     }
 }

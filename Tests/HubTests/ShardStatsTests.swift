@@ -57,6 +57,15 @@ import Testing
         stats.slowSubscriberCloses = base + 24
         stats.latencyCounts = (0..<stats.latencyCounts.count).map { base + 25 + $0 }
         stats.latencySumMicros = base + 50
+        stats.webSocketOpen = base + 51
+        stats.webSocketSessionsOpened = base + 52
+        stats.webSocketHandshakeRejections = base + 53
+        stats.webSocketMessagesIn = base + 54
+        stats.webSocketMessagesOut = base + 55
+        stats.webSocketProtocolErrors = base + 56
+        stats.webSocketEventRequests = base + 57
+        stats.webSocketEventFailures = base + 58
+        stats.closeCodes = [1000: base + 59, 4000: base + 60]
         return stats
     }
 
@@ -69,6 +78,8 @@ import Testing
                 fields[label] = [number]
             } else if let numbers = child.value as? [Int] {
                 fields[label] = numbers
+            } else if let byCode = child.value as? [UInt16: Int] {
+                fields[label] = byCode.keys.sorted().map { byCode[$0] ?? 0 }
             } else {
                 fields[label] = []  // an unexpected field type: the sum test flags it
             }

@@ -1,0 +1,47 @@
+import IOUring
+import Wire
+
+/// WebSocket routes without `over_http`: the upgrade goes to the backend as is, and after
+/// its 101 the bytes flow unchanged both ways (close frames included) until either side
+/// closes.
+extension ShardLoop {
+    func startPassthrough(_ client: ClientConnection, _ head: HTTPRequestHead, route: Route) {
+        var headers = HopByHop.stripped(head.headers, alsoRemove: ["content-length", "sec-websocket-extensions"])
+        headers = headers.removingGripFields()
+        headers.add("Connection", "Upgrade")
+        headers.add("Upgrade", "websocket")
+        if let signature = gripSignature(for: route) { headers.add("Grip-Sig", signature) }
+        var bytes: [UInt8] = []
+        HTTPWriter.appendRequestHead(
+            HTTPRequestHead(method: head.method, target: RequestForwarding.originForm(head.target), version: .http11, headers: headers),
+            to: &bytes)
+        client.exchange.forwardedHead = bytes
+        client.exchange.candidates = candidates(for: route)
+        client.exchange.upgrade = true
+        client.exchange.gripEnabled = false
+        connectBackend(client)
+    }
+
+    /// The backend switched protocols: relay its 101, then relay bytes.
+    func startTunnel(_ backend: BackendConnection, _ client: ClientConnection, _ head: HTTPResponseHead) {
+        var headers = HopByHop.stripped(head.headers, alsoRemove: ["sec-websocket-extensions"]).removingGripFields()
+        headers.add("Connection", "Upgrade")
+        headers.add("Upgrade", "websocket")
+        var bytes: [UInt8] = []
+        HTTPWriter.appendResponseHead(HTTPResponseHead(version: .http11, status: 101, reason: head.reason, headers: headers), to: &bytes)
+        client.socket.sendQueue.append(bytes, pool: chunkPool)
+        stats.countResponse(status: 101)
+        stats.webSocketSessionsOpened += 1
+        client.exchange.responseStarted = true
+        client.exchange.forwardedHead = []
+        client.phase = .tunnel
+        flushClient(client)
+        resumeLater(client)  // bytes the client sent right after its handshake
+    }
+
+    /// Bytes from a tunnelled backend go to the client unchanged.
+    func tunnelFromBackend(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) {
+        client.socket.sendQueue.append(bytes, pool: chunkPool)
+        flushClient(client)
+    }
+}

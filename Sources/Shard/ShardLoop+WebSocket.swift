@@ -1,0 +1,214 @@
+import Hub
+import IOUring
+import Wire
+
+/// WebSocket clients: the handshake, frames from the client, and what the shard sends back.
+extension ShardLoop {
+    static let webSocketMessageMax = 1 << 20
+
+    /// An upgrade request matched `route`. Test handler and over_http targets become a
+    /// session in this shard; other targets are passed through to a WebSocket backend.
+    func startWebSocket(_ client: ClientConnection, _ head: HTTPRequestHead, route: Route, target: RouteTarget, path: String) {
+        let key: String
+        switch WebSocketHandshake.validate(head) {
+        case .success(let value):
+            key = value
+        case .failure(let error):
+            stats.webSocketHandshakeRejections += 1
+            client.exchange.keepAlive = false
+            respondLocally(client, status: error.status, body: "Bad WebSocket handshake: \(error.reason).\n", closeAfter: true)
+            return
+        }
+        switch target.kind {
+        case .test:
+            let testPath = Self.removingPrefix(route.condition.pathBeg, from: path)
+            guard testPath == "/ws" else {
+                respondLocally(client, status: 404, body: "no such test resource\n", closeAfter: false)
+                return
+            }
+            let session = WebSocketSession(
+                mode: .testHandler, clientKey: key, maxMessageBytes: Self.webSocketMessageMax, connectionID: "",
+                target: head.target, baseHeaders: HTTPHeaders(), candidates: [], gripSignature: nil)
+            client.webSocket = session
+            acceptWebSocket(client, session, extraHeaders: HTTPHeaders())
+            var channels = QueryString.values(of: "channel", in: Self.query(of: head.target)).filter { !$0.isEmpty }
+            if channels.isEmpty { channels = ["test"] }
+            for channel in channels.prefix(configuration.subscriptionsPerConnectionMax) {
+                subscribe(client, to: (route.prefix ?? "") + channel)
+            }
+        case .http where target.overHTTP:
+            let session = WebSocketSession(
+                mode: .overHTTP, clientKey: key, maxMessageBytes: WebSocketSession.pendingBytesMax,
+                connectionID: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
+                baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: candidates(for: route),
+                gripSignature: gripSignature(for: route))
+            session.channelPrefix = route.prefix ?? ""
+            client.webSocket = session
+            WebSocketOverHTTPCodec.append(.open, to: &session.pendingEvents)
+            sendEvents(client, session)
+        case .http:
+            startPassthrough(client, head, route: route)
+        case .zhttp:
+            respondProxyError(client, .noRoute)
+        }
+    }
+
+    static func query(of target: String) -> String {
+        guard let question = target.firstIndex(of: "?") else { return "" }
+        return String(target[target.index(after: question)...])
+    }
+
+    private static func newConnectionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        for _ in 0..<32 { bytes.append(digits[Int(generator.next() % 16)]) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The client's headers as repeated on every event request: without the handshake's
+    /// own fields, hop-by-hop fields, lengths and any Meta-* the client tried to set.
+    private static func eventRequestHeaders(from headers: HTTPHeaders) -> HTTPHeaders {
+        let dropped = [
+            "upgrade", "accept", "connection-id", "content-length", "content-type", "sec-websocket-key",
+            "sec-websocket-version", "sec-websocket-extensions",
+        ]
+        var kept = HTTPHeaders()
+        for (name, value) in HopByHop.stripped(headers, alsoRemove: dropped).removingGripFields() {
+            if name.utf8.count > 5 && HTTPHeaders.namesEqual(String(name.prefix(5)), "meta-") { continue }
+            kept.add(name, value)
+        }
+        return kept
+    }
+
+    /// Sends the 101 and switches the connection to WebSocket framing.
+    func acceptWebSocket(_ client: ClientConnection, _ session: WebSocketSession, extraHeaders: HTTPHeaders) {
+        let bytes = WebSocketHandshake.switchingProtocols(
+            accept: WebSocketHandshake.acceptValue(forKey: session.clientKey), extraHeaders: extraHeaders)
+        stats.countResponse(status: 101)
+        stats.webSocketSessionsOpened += 1
+        webSocketOpenCount += 1
+        session.accepted = true
+        client.socket.sendQueue.append(bytes, pool: chunkPool)
+        flushClient(client)
+        client.exchange = Exchange()
+        client.phase = .webSocket
+        session.lastClientSendNanos = now
+        client.socket.timerToken &+= 1
+    }
+
+    // MARK: frames from the client
+
+    func webSocketInput(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) {
+        guard let session = client.webSocket else { return }
+        var events: [WebSocketEvent] = []
+        do {
+            try session.decoder.decode(bytes) { events.append($0) }
+        } catch {
+            for event in events { webSocketEvent(client, session, event) }
+            stats.webSocketProtocolErrors += 1
+            failWebSocket(client, session, code: error.closeCode, reason: error.reason)
+            return
+        }
+        for event in events where !client.socket.closing { webSocketEvent(client, session, event) }
+    }
+
+    private func webSocketEvent(_ client: ClientConnection, _ session: WebSocketSession, _ event: WebSocketEvent) {
+        switch event {
+        case .ping(let payload):
+            sendFrame(client, session, .pong, payload)  // answered here, at once
+        case .pong:
+            break
+        case .text(let payload), .binary(let payload):
+            stats.webSocketMessagesIn += 1
+            let isText = if case .text = event { true } else { false }
+            switch session.mode {
+            case .testHandler:
+                sendFrame(client, session, isText ? .text : .binary, payload)
+            case .overHTTP:
+                guard !session.detached, !session.closeReceived else { return }
+                WebSocketOverHTTPCodec.append(isText ? .text(payload) : .binary(payload), to: &session.pendingEvents)
+                if session.pendingEvents.count > WebSocketSession.pendingBytesMax {
+                    failWebSocket(client, session, code: 1009, reason: "backend is not keeping up")
+                    return
+                }
+                sendEvents(client, session)
+            }
+        case let .close(code, reason):
+            session.closeReceived = true
+            stats.countCloseCode(code ?? 1005)
+            switch session.mode {
+            case .testHandler:
+                finishClose(client, session, code: code, reason: reason)
+            case .overHTTP:
+                if session.detached || !session.opened {
+                    finishClose(client, session, code: code, reason: reason)
+                } else {
+                    WebSocketOverHTTPCodec.append(.close(code: code, reason: reason), to: &session.pendingEvents)
+                    sendEvents(client, session)
+                }
+            }
+        }
+    }
+
+    /// The close handshake's last step from our side: answer the client's close (if we have
+    /// not sent one) and close the TCP connection once it is out.
+    func finishClose(_ client: ClientConnection, _ session: WebSocketSession, code: UInt16?, reason: [UInt8]) {
+        if !session.closeSent {
+            sendFrame(client, session, .close, WebSocketEncoder.closePayload(code: code, reason: []))
+            session.closeSent = true
+        }
+        if session.closeReceived { closeAfterQueue(client) }
+    }
+
+    /// Protocol violation or a dead backend: close frame with `code`, then close.
+    func failWebSocket(_ client: ClientConnection, _ session: WebSocketSession, code: UInt16, reason: String) {
+        if !session.closeSent {
+            let text = Array(reason.utf8.prefix(120))
+            sendFrame(client, session, .close, WebSocketEncoder.closePayload(code: code, reason: text))
+            session.closeSent = true
+            stats.countCloseCode(code)
+        }
+        session.closeReceived = true
+        closeAfterQueue(client)
+    }
+
+    func closeAfterQueue(_ client: ClientConnection) {
+        client.closeAfterSend = true
+        if client.socket.sendQueue.isEmpty && !client.socket.sendInFlight { startLinger(client) }
+    }
+
+    func sendFrame(_ client: ClientConnection, _ session: WebSocketSession, _ opcode: WebSocketOpcode, _ payload: [UInt8]) {
+        guard !client.socket.closing, !session.clientGone else { return }
+        var frame: [UInt8] = []
+        frame.reserveCapacity(payload.count + 14)
+        payload.withUnsafeBytes { bytes in
+            if opcode.isControl {
+                WebSocketEncoder.appendFrame(opcode: opcode, payload: bytes, to: &frame)
+            } else {
+                WebSocketEncoder.appendMessage(opcode: opcode, payload: bytes, maxFrameBytes: 16384, to: &frame)
+            }
+        }
+        if opcode == .text || opcode == .binary { stats.webSocketMessagesOut += 1 }
+        client.socket.sendQueue.append(frame, pool: chunkPool)
+        session.lastClientSendNanos = now
+        flushClient(client)
+    }
+
+    /// The client's TCP connection ended without (or after) a close.
+    func webSocketClientGone(_ client: ClientConnection) {
+        guard let session = client.webSocket, session.mode == .overHTTP, session.opened, !session.detached,
+            !session.closeReceived, !session.clientGone
+        else {
+            closeClient(client)
+            return
+        }
+        // Tell the backend (DISCONNECT) before the slot goes away.
+        session.clientGone = true
+        client.readClosed = true
+        unsubscribeAll(client)
+        session.pendingEvents.removeAll()
+        WebSocketOverHTTPCodec.append(.disconnect, to: &session.pendingEvents)
+        if !session.requestInFlight { sendEvents(client, session) }
+    }
+}

@@ -1,0 +1,70 @@
+import Wire
+
+/// A client WebSocket handled inside the shard: by the test handler, or bridged to a
+/// backend as WebSocket-over-HTTP (one POST of events at a time).
+final class WebSocketSession {
+    enum Mode {
+        case testHandler
+        case overHTTP
+    }
+
+    let mode: Mode
+    var decoder: WebSocketDecoder
+    /// The client's Sec-WebSocket-Key, for the 101 once the backend accepts.
+    let clientKey: String
+    var closeSent = false
+    var closeReceived = false
+    /// The client got its 101 (counted as an open WebSocket until closed).
+    var accepted = false
+
+    // WebSocket-over-HTTP
+    /// The OPEN exchange succeeded and the client got its 101.
+    var opened = false
+    let connectionID: String
+    /// Request target and the client's headers to repeat on every event request.
+    let target: String
+    let baseHeaders: HTTPHeaders
+    let candidates: [BackendCandidate]
+    let gripSignature: String?
+    /// Events waiting for the next request, and those in the request in flight (kept so a
+    /// failed request is retried with exactly the same events, in order).
+    var pendingEvents: [UInt8] = []
+    var inFlightEvents: [UInt8] = []
+    var requestInFlight = false
+    var retries = 0
+    var meta: [(name: String, value: String)] = []
+    var keepAliveIntervalNanos: Int64 = 0
+    var lastRequestNanos: Int64 = 0
+    /// The backend enabled GRIP (`Sec-WebSocket-Extensions: grip`): `c:` control messages and
+    /// the message prefix apply.
+    var gripEnabled = false
+    var messagePrefix: [UInt8] = Array("m:".utf8)
+    var channelPrefix = ""
+    /// `detach`: the backend side is gone; client messages are discarded.
+    var detached = false
+    /// The client went away; a DISCONNECT is being delivered before the slot is freed.
+    var clientGone = false
+    /// Session timers (retry, keep-alive) use their own token, apart from the socket's.
+    var timerToken: UInt32 = 0
+    /// `keep-alive` control message: a frame sent when the client has been idle this long.
+    var clientKeepAliveFrame: [UInt8] = []
+    var clientKeepAliveNanos: Int64 = 0
+    var lastClientSendNanos: Int64 = 0
+
+    static let pendingBytesMax = 200_000
+    static let retriesMax = 5
+
+    init(
+        mode: Mode, clientKey: String, maxMessageBytes: Int, connectionID: String, target: String, baseHeaders: HTTPHeaders,
+        candidates: [BackendCandidate], gripSignature: String?
+    ) {
+        self.mode = mode
+        self.clientKey = clientKey
+        decoder = WebSocketDecoder(requireMask: true, maxMessageBytes: maxMessageBytes)
+        self.connectionID = connectionID
+        self.target = target
+        self.baseHeaders = baseHeaders
+        self.candidates = candidates
+        self.gripSignature = gripSignature
+    }
+}

@@ -1,0 +1,64 @@
+import Testing
+import Wire
+
+@testable import Shard
+
+@Suite struct HopByHopTests {
+    @Test(arguments: ["Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "connection", "KEEP-ALIVE", "te"])
+    func dropsEachHopByHopField(name: String) {
+        let headers = HTTPHeaders([("Accept", "*/*"), (name, "x"), ("X-Other", "1")])
+        #expect(lines(HopByHop.stripped(headers)) == ["Accept: */*", "X-Other: 1"])
+    }
+
+    @Test func keepsEverythingElseInOrderWithSpellingAndDuplicates() {
+        let headers = HTTPHeaders([
+            ("set-cookie", "a=1"), ("Content-Type", "text/plain"), ("Set-Cookie", "b=2"), ("X-TE", "1"), ("Trailers", "no"),
+            ("Content-Length", "5"),
+        ])
+        #expect(HopByHop.stripped(headers) == headers)
+    }
+
+    @Test func dropsFieldsTheConnectionHeaderNames() {
+        let headers = HTTPHeaders([
+            ("Connection", "X-Secret ,\tx-trace"), ("X-Secret", "1"), ("X-Trace", "2"), ("connection", "Foo"), ("foo", "3"),
+            ("X-Kept", "4"),
+        ])
+        #expect(lines(HopByHop.stripped(headers)) == ["X-Kept: 4"])
+    }
+
+    @Test func connectionOptionsCloseAndKeepAliveAreNotFieldNames() {
+        // A field that happens to be called "Close" is not removed by "Connection: close".
+        let headers = HTTPHeaders([("Connection", "close, Keep-Alive"), ("Close", "yes"), ("Keep-Alive", "timeout=5")])
+        #expect(lines(HopByHop.stripped(headers)) == ["Close: yes"])
+    }
+
+    @Test func emptyConnectionListElementsRemoveNothing() {
+        let headers = HTTPHeaders([("Connection", ", ,,"), ("A", "1")])
+        #expect(lines(HopByHop.stripped(headers)) == ["A: 1"])
+    }
+
+    @Test func dropsProxyFields() {
+        let headers = HTTPHeaders([
+            ("Proxy-Authorization", "Basic x"), ("proxy-connection", "keep-alive"), ("PROXY-Foo", "1"), ("Proxy-", "kept: nothing after the dash"),
+            ("Proxy", "kept"), ("Proxyish", "kept"), ("X-Proxy-Id", "kept"),
+        ])
+        #expect(lines(HopByHop.stripped(headers)) == ["Proxy-: kept: nothing after the dash", "Proxy: kept", "Proxyish: kept", "X-Proxy-Id: kept"])
+    }
+
+    @Test func alsoRemoveIsCaseInsensitive() {
+        let headers = HTTPHeaders([("Expect", "100-continue"), ("ACCEPT-ENCODING", "gzip"), ("Accept", "*/*")])
+        #expect(lines(HopByHop.stripped(headers, alsoRemove: ["expect", "accept-encoding"])) == ["Accept: */*"])
+    }
+
+    @Test func emptyInEmptyOut() {
+        #expect(HopByHop.stripped(HTTPHeaders()).isEmpty)
+    }
+
+    @Test func trimmingSpacesRemovesOnlySpacesAndTabsAtTheEnds() {
+        #expect(" \t a b \t".trimmingSpaces == "a b")
+        #expect("".trimmingSpaces == "")
+        #expect(" \t ".trimmingSpaces == "")
+        #expect("\na\n".trimmingSpaces == "\na\n")
+        #expect("x, y".split(separator: ",")[1].trimmingSpaces == "y")
+    }
+}
