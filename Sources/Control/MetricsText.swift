@@ -53,6 +53,30 @@ public enum MetricsText {
         Family(name: "pushpind_slow_subscriber_closes_total", type: "counter", help: "Subscribers closed for not reading.") {
             $0.slowSubscriberCloses
         },
+        Family(name: "pushpind_websocket_connections_open", type: "gauge", help: "WebSocket connections open (sessions and tunnels).") {
+            $0.webSocketOpen
+        },
+        Family(name: "pushpind_websocket_connections_opened_total", type: "counter", help: "WebSocket handshakes completed.") {
+            $0.webSocketSessionsOpened
+        },
+        Family(name: "pushpind_websocket_handshakes_rejected_total", type: "counter", help: "Invalid WebSocket handshakes.") {
+            $0.webSocketHandshakeRejections
+        },
+        Family(name: "pushpind_websocket_messages_received_total", type: "counter", help: "WebSocket messages from clients.") {
+            $0.webSocketMessagesIn
+        },
+        Family(name: "pushpind_websocket_messages_sent_total", type: "counter", help: "WebSocket messages to clients.") {
+            $0.webSocketMessagesOut
+        },
+        Family(name: "pushpind_websocket_protocol_errors_total", type: "counter", help: "Client frames that broke RFC 6455.") {
+            $0.webSocketProtocolErrors
+        },
+        Family(name: "pushpind_websocket_event_requests_total", type: "counter", help: "WebSocket-over-HTTP requests to backends.") {
+            $0.webSocketEventRequests
+        },
+        Family(name: "pushpind_websocket_event_failures_total", type: "counter", help: "WebSocket-over-HTTP requests that failed.") {
+            $0.webSocketEventFailures
+        },
     ]
 
     public static func render(_ shards: [ShardStats]) -> String {
@@ -78,6 +102,12 @@ public enum MetricsText {
             line(&out, "pushpind_held_connections", ["shard": label, "kind": "response"], stats.heldResponse)
         }
         renderLatency(&out, total)
+        header(&out, "pushpind_websocket_close_codes_total", "counter", "WebSocket close codes received or sent, by code.")
+        for (label, stats) in labelled(shards, total) {
+            for code in stats.closeCodes.keys.sorted() {
+                line(&out, "pushpind_websocket_close_codes_total", ["shard": label, "code": "\(code)"], stats.closeCodes[code] ?? 0)
+            }
+        }
         header(&out, "pushpind_backend_errors_total", "counter", "Backend failures: connect errors, resets, timeouts.")
         for (label, stats) in labelled(shards, total) {
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "connect"], stats.backendConnectErrors)

@@ -20,6 +20,14 @@ import Testing
         ("pushpind_messages_delivered_total", "counter", \.messagesDelivered),
         ("pushpind_deliveries_dropped_total", "counter", \.deliveriesDropped),
         ("pushpind_slow_subscriber_closes_total", "counter", \.slowSubscriberCloses),
+        ("pushpind_websocket_connections_open", "gauge", \.webSocketOpen),
+        ("pushpind_websocket_connections_opened_total", "counter", \.webSocketSessionsOpened),
+        ("pushpind_websocket_handshakes_rejected_total", "counter", \.webSocketHandshakeRejections),
+        ("pushpind_websocket_messages_received_total", "counter", \.webSocketMessagesIn),
+        ("pushpind_websocket_messages_sent_total", "counter", \.webSocketMessagesOut),
+        ("pushpind_websocket_protocol_errors_total", "counter", \.webSocketProtocolErrors),
+        ("pushpind_websocket_event_requests_total", "counter", \.webSocketEventRequests),
+        ("pushpind_websocket_event_failures_total", "counter", \.webSocketEventFailures),
     ] }
 
     static let latency = "pushpind_publish_delivery_latency_seconds"
@@ -33,12 +41,17 @@ import Testing
                 \.connectionsOpen, \.connectionsAccepted, \.connectionsClosed, \.connectionsRefused, \.clientBytesReceived,
                 \.clientBytesSent, \.backendConnectErrors, \.backendResetErrors, \.backendTimeouts, \.parseErrors, \.ringWakeups,
                 \.heldStream, \.heldResponse, \.subscriptions, \.channels, \.messagesReceived, \.messagesDelivered,
-                \.deliveriesDropped, \.slowSubscriberCloses,
+                \.deliveriesDropped, \.slowSubscriberCloses, \.webSocketOpen, \.webSocketSessionsOpened,
+                \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,
+                \.webSocketEventRequests, \.webSocketEventFailures,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }
             for _ in 0..<Int.random(in: 0...40, using: &random) {
                 let statuses = [100, 101, 200, 204, 301, 404, 499, 500, 503, 42, 999]
                 stats.countResponse(status: statuses[Int.random(in: 0..<statuses.count, using: &random)])
+            }
+            for code: UInt16 in [1000, 1002, 4001] where Bool.random(using: &random) {
+                stats.countCloseCode(code)
             }
             for _ in 0..<Int.random(in: 0...200, using: &random) {
                 stats.recordLatency(micros: Int.random(in: 0...6_000_000, using: &random), count: Int.random(in: 1...3, using: &random))
@@ -179,6 +192,6 @@ import Testing
         let text = MetricsText.render(Self.randomShards(2, seed: 3))
             + MetricsText.render(control: ControlStats(), ringFullWaits: 0, publishesDropped: 0, channels: 0)
         let metrics = parsed(text)
-        #expect(metrics?.families.count == Self.simpleFamilies.count + 4 + 5)
+        #expect(metrics?.families.count == Self.simpleFamilies.count + 5 + 5)
     }
 }
