@@ -32,7 +32,7 @@ enum PublishEncoder {
             }
             return .send(frame: SharedBytes(frame))
         case .close:
-            let payload = WebSocketEncoder.closePayload(code: format.code.map { UInt16(clamping: $0) }, reason: Array((format.reason ?? "").utf8.prefix(123)))
+            let payload = WebSocketEncoder.closePayload(code: format.code.map { UInt16(clamping: $0) }, reason: Array((format.reason ?? "").utf8))
             return .close(frame: SharedBytes(WebSocketEncoder.frame(opcode: .close, payload: payload)))
         case .refresh, .hint:
             return nil

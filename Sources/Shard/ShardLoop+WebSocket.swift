@@ -164,8 +164,7 @@ extension ShardLoop {
     /// Protocol violation or a dead backend: close frame with `code`, then close.
     func failWebSocket(_ client: ClientConnection, _ session: WebSocketSession, code: UInt16, reason: String) {
         if !session.closeSent {
-            let text = Array(reason.utf8.prefix(120))
-            sendFrame(client, session, .close, WebSocketEncoder.closePayload(code: code, reason: text))
+            sendFrame(client, session, .close, WebSocketEncoder.closePayload(code: code, reason: Array(reason.utf8)))
             session.closeSent = true
             stats.countCloseCode(code)
         }

@@ -137,6 +137,10 @@ public struct WebSocketDecoder: Sendable {
             let take = min(needed &- partialHeader.count, bytes.count &- offset)
             partialHeader.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset &+ take]))
             offset &+= take
+            // Refuse a bad frame start at once rather than after up to 12 more header bytes.
+            if needed == 2 && partialHeader.count == 2 {
+                _ = try checkLeadingBytes(partialHeader[0], partialHeader[1]).get()
+            }
         }
         guard partialHeader.count >= 2,
               partialHeader.count == WebSocketFrameHeader.encodedCount(secondByte: partialHeader[1])
@@ -153,6 +157,36 @@ public struct WebSocketDecoder: Sendable {
     private func parseHeader(_ raw: UnsafeRawBufferPointer) -> Result<(WebSocketFrameHeader, UInt32), WebSocketError> {
         let first = raw[0]
         let second = raw[1]
+        let opcode: WebSocketOpcode
+        switch checkLeadingBytes(first, second) {
+        case .success(let valid): opcode = valid
+        case .failure(let error): return .failure(error)
+        }
+        let lengthCode = Int(second & 0x7F)
+        var length = lengthCode
+        var cursor = 2
+        if lengthCode == 126 {
+            length = Int(raw[2]) << 8 | Int(raw[3])
+            cursor = 4
+        } else if lengthCode == 127 {
+            var value: UInt64 = 0
+            for i in 2..<10 { value = value << 8 | UInt64(raw[i]) }
+            if value >> 63 != 0 { return .failure(.protocolError("64-bit payload length with the top bit set")) }
+            guard let exact = Int(exactly: value) else { return .failure(tooBig) }
+            length = exact
+            cursor = 10
+        }
+        if !opcode.isControl && length > maxMessageBytes &- message.count { return .failure(tooBig) }
+        let masked = second & 0x80 != 0
+        let key = masked ? raw.loadUnaligned(fromByteOffset: cursor, as: UInt32.self) : 0
+        let header = WebSocketFrameHeader(
+            fin: first & 0x80 != 0, rsv1: first & 0x40 != 0, opcode: opcode, masked: masked, payloadLength: length)
+        return .success((header, key))
+    }
+
+    /// The checks that need only the first two bytes: reserved bits, opcode,
+    /// control-frame rules, masking direction and fragment sequencing.
+    private func checkLeadingBytes(_ first: UInt8, _ second: UInt8) -> Result<WebSocketOpcode, WebSocketError> {
         if first & 0x30 != 0 { return .failure(.protocolError("reserved bits RSV2/RSV3 set")) }
         guard let opcode = WebSocketOpcode(rawValue: first & 0x0F) else {
             return .failure(.protocolError("reserved opcode \(first & 0x0F)"))
@@ -160,10 +194,9 @@ public struct WebSocketDecoder: Sendable {
         let fin = first & 0x80 != 0
         let rsv1 = first & 0x40 != 0
         let masked = second & 0x80 != 0
-        let lengthCode = Int(second & 0x7F)
         if opcode.isControl {
             if !fin { return .failure(.protocolError("fragmented control frame")) }
-            if lengthCode > WebSocketFrameHeader.maxControlPayloadBytes {
+            if Int(second & 0x7F) > WebSocketFrameHeader.maxControlPayloadBytes {
                 return .failure(.protocolError("control frame payload over 125 bytes"))
             }
             if rsv1 { return .failure(.protocolError("RSV1 set on a control frame")) }
@@ -180,22 +213,7 @@ public struct WebSocketDecoder: Sendable {
         if (opcode == .text || opcode == .binary) && messageOpcode != nil {
             return .failure(.protocolError("new data message inside a fragmented message"))
         }
-        var length = lengthCode
-        var cursor = 2
-        if lengthCode == 126 {
-            length = Int(raw[2]) << 8 | Int(raw[3])
-            cursor = 4
-        } else if lengthCode == 127 {
-            var value: UInt64 = 0
-            for i in 2..<10 { value = value << 8 | UInt64(raw[i]) }
-            if value >> 63 != 0 { return .failure(.protocolError("64-bit payload length with the top bit set")) }
-            guard let exact = Int(exactly: value) else { return .failure(tooBig) }
-            length = exact
-            cursor = 10
-        }
-        if !opcode.isControl && length > maxMessageBytes &- message.count { return .failure(tooBig) }
-        let key = masked ? raw.loadUnaligned(fromByteOffset: cursor, as: UInt32.self) : 0
-        return .success((WebSocketFrameHeader(fin: fin, rsv1: rsv1, opcode: opcode, masked: masked, payloadLength: length), key))
+        return .success(opcode)
     }
 
     private var tooBig: WebSocketError {
@@ -231,11 +249,13 @@ public struct WebSocketDecoder: Sendable {
     ) throws(WebSocketError) -> Int {
         let take = min(frameRemaining, bytes.count &- start)
         let chunk = UnsafeRawBufferPointer(rebasing: bytes[start..<start &+ take])
+        let key: UInt32? = frame.masked ? maskKey : nil
+        let phase = maskPhase
         if frame.opcode.isControl {
-            appendUnmasked(chunk, to: &control)
+            Self.appendUnmasked(chunk, to: &control, key: key, phase: phase)
         } else {
             let before = message.count
-            appendUnmasked(chunk, to: &message)
+            Self.appendUnmasked(chunk, to: &message, key: key, phase: phase)
             if messageOpcode == .text && !messageCompressed {
                 var validator = utf8
                 let valid = message.withUnsafeBytes { validator.validate(UnsafeRawBufferPointer(rebasing: $0[before...])) }
@@ -249,10 +269,12 @@ public struct WebSocketDecoder: Sendable {
         return start &+ take
     }
 
-    private func appendUnmasked(_ chunk: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+    /// Static on purpose: a method on `self` would copy `self`, and with it a
+    /// second reference to `buffer`, turning every append into a full copy.
+    private static func appendUnmasked(_ chunk: UnsafeRawBufferPointer, to buffer: inout [UInt8], key: UInt32?, phase: Int) {
         let before = buffer.count
         buffer.append(contentsOf: chunk)
-        if frame.masked { WebSocketMasking.applyInPlace(key: maskKey, phase: maskPhase, &buffer, from: before) }
+        if let key { WebSocketMasking.applyInPlace(key: key, phase: phase, &buffer, from: before) }
     }
 
     /// The frame's payload is complete: deliver a control frame, or the message

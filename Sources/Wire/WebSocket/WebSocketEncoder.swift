@@ -42,7 +42,7 @@ public enum WebSocketEncoder {
         maskKey: MaskKey? = nil, to out: inout [UInt8]
     ) {
         let header = WebSocketFrameHeader(fin: fin, opcode: opcode, masked: maskKey != nil, payloadLength: payload.count)
-        out.reserveCapacity(out.count + header.encodedCount + payload.count)
+        reserve(header.encodedCount + payload.count, in: &out)
         appendHeader(header, maskKey: maskKey, to: &out)
         let start = out.count
         out.append(contentsOf: payload)
@@ -68,7 +68,7 @@ public enum WebSocketEncoder {
     ) {
         let frameBytes = max(1, maxFrameBytes)
         let frameCount = max(1, (payload.count + frameBytes - 1) / frameBytes)
-        out.reserveCapacity(out.count + payload.count + frameCount * 14)
+        reserve(payload.count + frameCount * 14, in: &out)
         var offset = 0
         var frameOpcode = opcode
         repeat {
@@ -78,6 +78,14 @@ public enum WebSocketEncoder {
             offset = end
             frameOpcode = .continuation
         } while offset < payload.count
+    }
+
+    /// Makes room for `extra` more bytes, growing geometrically: an exact
+    /// `reserveCapacity` on every append would copy the whole array each time.
+    @inline(__always)
+    static func reserve(_ extra: Int, in out: inout [UInt8]) {
+        let needed = out.count + extra
+        if out.capacity < needed { out.reserveCapacity(max(needed, 2 * out.capacity)) }
     }
 
     /// A close frame payload: nothing without a code, else the code big-endian

@@ -85,11 +85,10 @@ public enum WebSocketOverHTTPCodec {
 
     private static func decodeEvent(_ body: [UInt8], at index: inout Int) -> Result<WebSocketOverHTTPEvent, WebSocketOverHTTPError> {
         let start = index
-        let nameStart = index
         while index < body.count, body[index] &- UInt8(ascii: "A") < 26 { index += 1 }
-        guard let kind = kind(body[nameStart..<index]) else {
-            let shown = String(decoding: body[nameStart..<min(index + 1, body.count, nameStart + 32)], as: UTF8.self)
-            return .failure(error("unknown event type \"\(shown)\"", at: start))
+        guard let kind = kind(body[start..<index]) else {
+            let name = String(decoding: body[start..<min(index, start + 16)], as: UTF8.self)
+            return .failure(error(name.isEmpty ? "expected an event type" : "unknown event type \(name)", at: start))
         }
         guard index < body.count else { return .failure(error("truncated event", at: start)) }
         var content: ArraySlice<UInt8>?
@@ -195,7 +194,7 @@ public enum WebSocketOverHTTPCodec {
             appendCRLF(to: &out)
             return
         }
-        out.reserveCapacity(out.count + content.count + 16)
+        WebSocketEncoder.reserve(content.count + 16, in: &out)
         out.append(HTTPASCII.sp)
         HTTPWriter.appendHex(content.count, to: &out)
         appendCRLF(to: &out)
