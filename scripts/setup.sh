@@ -22,3 +22,13 @@ if ! command -v swift >/dev/null; then
 	done
 fi
 command -v swift >/dev/null || { echo "setup: a Swift 6 toolchain is required (https://swift.org/install)" >&2; exit 1; }
+
+# The WebSocket end-to-end tests run Python WebSocket libraries: websocket-client as a
+# client and websockets as the passthrough echo backend. pip goes to PyPI only when one
+# of them is missing.
+if command -v python3 >/dev/null && ! python3 -c "import websocket, websockets" 2>/dev/null; then
+	echo "setup: installing the websocket-client and websockets Python packages" >&2
+	python3 -m pip install --quiet websocket-client websockets >&2 ||
+		python3 -m pip install --quiet --break-system-packages websocket-client websockets >&2 ||
+		echo "setup: could not install websocket-client/websockets; the WebSocket end-to-end tests will fail" >&2
+fi

@@ -39,6 +39,8 @@ final class ClientConnection {
     var hold: Hold? = nil
     var subscriptions: [Subscription] = []
     var webSocket: WebSocketSession? = nil
+    /// A passed-through WebSocket is open (counted in the WebSocket gauge).
+    var tunnelOpen = false
 
     init(slot: UInt32, maxHeadBytes: Int) {
         self.slot = slot
@@ -60,6 +62,7 @@ final class ClientConnection {
         hold = nil
         subscriptions = []
         webSocket = nil
+        tunnelOpen = false
     }
 }
 

@@ -25,7 +25,7 @@ extension ShardLoop {
         } else if result == 0 {
             clientEOF(client)
         } else if result != -ENOBUFS && result != -ECANCELED {
-            closeClient(client)  // reset by peer or similar
+            clientBroken(client)  // reset by peer or similar
         }
         if client.socket.closing {
             finishClientClose(client)
@@ -40,7 +40,7 @@ extension ShardLoop {
         let client = clients[slot]
         client.socket.sendInFlight = false
         if completion.result < 0 {
-            closeClient(client)
+            clientBroken(client)
         } else {
             stats.clientBytesSent += Int(completion.result)
             client.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
@@ -371,6 +371,18 @@ extension ShardLoop {
         } else {
             client.phase = .awaitingHead
         }
+    }
+
+    /// The client's connection failed (reset, broken pipe). A WebSocket-over-HTTP session
+    /// still owes its backend a DISCONNECT; everything else just closes.
+    func clientBroken(_ client: ClientConnection) {
+        guard client.phase == .webSocket, client.webSocket != nil else {
+            closeClient(client)
+            return
+        }
+        client.readClosed = true
+        if !client.socket.sendInFlight { client.socket.sendQueue.removeAll(pool: chunkPool) }
+        webSocketClientGone(client)
     }
 
     func clientEOF(_ client: ClientConnection) {

@@ -32,6 +32,8 @@ extension ShardLoop {
         client.socket.sendQueue.append(bytes, pool: chunkPool)
         stats.countResponse(status: 101)
         stats.webSocketSessionsOpened += 1
+        webSocketOpenCount += 1
+        client.tunnelOpen = true
         client.exchange.responseStarted = true
         client.exchange.forwardedHead = []
         client.phase = .tunnel

@@ -63,6 +63,10 @@ extension ShardLoop {
             if session.accepted { webSocketOpenCount -= 1 }
             unsubscribeAll(client)
         }
+        if client.tunnelOpen {
+            client.tunnelOpen = false
+            webSocketOpenCount -= 1
+        }
         detachBackend(from: client, reusable: false)
         if !client.socket.quiet {
             ring.prepareCancelAll(fd: client.socket.fd, userData: .housekeeping)

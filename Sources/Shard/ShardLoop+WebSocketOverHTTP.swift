@@ -7,8 +7,11 @@ import Wire
 /// response come back to the client.
 extension ShardLoop {
     /// Sends the pending events unless a request is already in flight (they wait for it).
+    /// Waits while a failed request's backoff runs (`retryPending`), and after `detach`.
     func sendEvents(_ client: ClientConnection, _ session: WebSocketSession, force: Bool = false) {
-        guard !session.requestInFlight, !client.socket.closing, force || !session.pendingEvents.isEmpty else { return }
+        guard !session.requestInFlight, !session.retryPending, !session.detached, !client.socket.closing,
+            force || !session.pendingEvents.isEmpty
+        else { return }
         var headers = session.baseHeaders
         headers.add("Accept", "application/websocket-events")
         headers.add("Content-Type", "application/websocket-events")
@@ -142,6 +145,8 @@ extension ShardLoop {
 
     private func backendEvent(_ client: ClientConnection, _ session: WebSocketSession, _ event: WebSocketOverHTTPEvent) {
         switch event {
+        case _ where session.detached:
+            return  // the backend side is closed; only publishes reach the client now
         case .text(let payload), .binary(let payload):
             let opcode: WebSocketOpcode = if case .text = event { .text } else { .binary }
             guard session.gripEnabled else {
@@ -186,6 +191,9 @@ extension ShardLoop {
             guard let channel = object["channel"]?.stringValue else { return }
             unsubscribe(client, from: session.channelPrefix + channel)
         case "detach":
+            // Close the backend side (CLOSE event); the client stays, receiving publishes.
+            WebSocketOverHTTPCodec.append(.close(code: 1000, reason: []), to: &session.pendingEvents)
+            sendEvents(client, session)
             session.detached = true
         case "set-meta":
             guard let name = object["name"]?.stringValue, !name.isEmpty else { return }
@@ -248,6 +256,7 @@ extension ShardLoop {
         session.pendingEvents = session.inFlightEvents + session.pendingEvents
         session.inFlightEvents = []
         let delay = Int64(1_000_000_000) << Int64(session.retries - 1) + Int64.random(in: 0..<1_000_000_000)
+        session.retryPending = true
         scheduleSession(.webSocketRetry, client, session, afterNanos: delay)
     }
 
@@ -264,7 +273,10 @@ extension ShardLoop {
     /// keep-alive message (`keep-alive` control message).
     func armSessionTimer(_ client: ClientConnection, _ session: WebSocketSession) {
         var due = Int64.max
-        if session.keepAliveIntervalNanos > 0 { due = min(due, session.lastRequestNanos + session.keepAliveIntervalNanos) }
+        guard !session.retryPending else { return }  // the retry timer is armed; it re-arms this
+        if session.keepAliveIntervalNanos > 0 && !session.detached {
+            due = min(due, session.lastRequestNanos + session.keepAliveIntervalNanos)
+        }
         if session.clientKeepAliveNanos > 0 { due = min(due, session.lastClientSendNanos + session.clientKeepAliveNanos) }
         guard due != Int64.max else { return }
         scheduleSession(.webSocketKeepAlive, client, session, afterNanos: max(due - now, timers.tickNanos))
@@ -278,6 +290,7 @@ extension ShardLoop {
         else { return }
         switch TimerKind(rawValue: entry.kind) {
         case .webSocketRetry:
+            session.retryPending = false
             sendEvents(client, session)
         case .webSocketKeepAlive:
             if session.keepAliveIntervalNanos > 0 && !session.requestInFlight

@@ -32,6 +32,8 @@ final class WebSocketSession {
     var inFlightEvents: [UInt8] = []
     var requestInFlight = false
     var retries = 0
+    /// A failed request's backoff is running: new events wait for the retry.
+    var retryPending = false
     var meta: [(name: String, value: String)] = []
     var keepAliveIntervalNanos: Int64 = 0
     var lastRequestNanos: Int64 = 0
