@@ -39,6 +39,8 @@ final class ClientConnection {
     var hold: Hold? = nil
     var subscriptions: [Subscription] = []
     var webSocket: WebSocketSession? = nil
+    /// The vector of the gathering send in flight, if any.
+    var sendVector: SendVector? = nil
     /// A passed-through WebSocket is open (counted in the WebSocket gauge).
     var tunnelOpen = false
 

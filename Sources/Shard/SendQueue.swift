@@ -1,3 +1,4 @@
+import Glibc
 import Hub
 
 /// The bytes a connection still has to send, in order, as segments of chunks.
@@ -60,23 +61,43 @@ struct SendQueue {
         return (segment.base + segment.start, segment.end - segment.start)
     }
 
-    /// `count` bytes of the first segment were sent.
+    /// `count` bytes from the front were sent (possibly spanning several segments).
     mutating func consume(_ count: Int, pool: ChunkPool) {
-        guard head < segments.count else { return }
-        segments[head].start += count
-        byteCount -= count
-        if segments[head].start >= segments[head].end {
-            let done = segments[head]
-            if let chunk = done.chunk { pool.give(chunk) }
-            head += 1
-            if head == segments.count {
-                segments.removeAll(keepingCapacity: segments.capacity <= 16)
-                head = 0
-            } else if head >= 32 {
-                segments.removeFirst(head)
-                head = 0
+        var remaining = count
+        while remaining > 0 && head < segments.count {
+            let taken = min(segments[head].end - segments[head].start, remaining)
+            segments[head].start += taken
+            byteCount -= taken
+            remaining -= taken
+            if segments[head].start >= segments[head].end {
+                if let chunk = segments[head].chunk { pool.give(chunk) }
+                head += 1
             }
         }
+        if head == segments.count {
+            // Keep a little capacity: fan-out appends one segment per message, and a connection
+            // that sits idle should not hold a large array.
+            segments.removeAll(keepingCapacity: segments.capacity <= 8)
+            head = 0
+        } else if head >= 32 {
+            segments.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Fills up to `max` iovecs with the queued bytes from the front, for one gathering send.
+    /// Returns how many were filled.
+    func gather(into iovecs: UnsafeMutablePointer<iovec>, max: Int) -> Int {
+        var filled = 0
+        var index = head
+        while index < segments.count && filled < max {
+            let segment = segments[index]
+            iovecs[filled] = iovec(
+                iov_base: UnsafeMutableRawPointer(mutating: segment.base + segment.start), iov_len: segment.end - segment.start)
+            filled += 1
+            index += 1
+        }
+        return filled
     }
 
     /// Drops everything queued. Only when no send is in flight: the kernel may still be

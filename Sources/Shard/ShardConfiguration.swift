@@ -17,8 +17,12 @@ public struct ShardConfiguration: Sendable {
     /// How long an idle pooled backend connection is kept.
     public var backendIdleNanos: Int64 = 55_000_000_000
     public var ringEntries: UInt32 = 4096
-    public var receiveBufferCount = 4096
-    public var receiveBufferSize = 16384
+    /// Provided receive buffers: each is lent for one completion and returned in the same
+    /// turn, so a few hundred cover a busy turn; their memory is resident once touched.
+    public var receiveBufferCount = 1024
+    public var receiveBufferSize = 8192
+    /// Send chunks the shard copies small writes into (pooled; larger writes get their own).
+    public var sendChunkSize = 4096
     /// Per-connection queue size past which the other side stops being read.
     public var sendHighWater = 256 * 1024
     public var sendLowWater = 64 * 1024

@@ -39,6 +39,7 @@ extension ShardLoop {
         guard slot < clients.count, clients[slot].socket.generation == completion.userData.generation else { return }
         let client = clients[slot]
         client.socket.sendInFlight = false
+        releaseSendVector(client)
         if completion.result < 0 {
             clientBroken(client)
         } else {

@@ -29,15 +29,32 @@ extension ShardLoop {
         ring.prepareCancel(target: UserData(op, socket.generation, slot), userData: .housekeeping)
     }
 
-    /// Starts a send of the queue's first segment unless one is in flight.
+    /// Starts a send unless one is in flight. Several queued segments (a burst of published
+    /// messages) go out in one gathering send rather than one send each.
     func flushClient(_ client: ClientConnection) {
         guard !client.socket.sendInFlight, !client.socket.closing, let next = client.socket.sendQueue.nextSend else { return }
-        if ring.prepareSend(
-            fd: client.socket.fd, bytes: next.base, count: next.count,
-            userData: UserData(.clientSend, client.socket.generation, client.slot))
-        {
+        let userData = UserData(.clientSend, client.socket.generation, client.slot)
+        if client.socket.sendQueue.segmentCount > 1 {
+            let vector = sendVectors.popLast() ?? SendVector()
+            let count = client.socket.sendQueue.gather(into: vector.iovecs, max: SendVector.capacity)
+            if ring.prepareSendMessage(fd: client.socket.fd, message: vector.prepare(count: count), userData: userData) {
+                client.sendVector = vector
+                client.socket.sendInFlight = true
+            } else {
+                sendVectors.append(vector)
+            }
+            return
+        }
+        if ring.prepareSend(fd: client.socket.fd, bytes: next.base, count: next.count, userData: userData) {
             client.socket.sendInFlight = true
         }
+    }
+
+    /// A gathering send completed: its vector goes back to the pool.
+    func releaseSendVector(_ client: ClientConnection) {
+        guard let vector = client.sendVector else { return }
+        client.sendVector = nil
+        if sendVectors.count < 1024 { sendVectors.append(vector) }
     }
 
     func flushBackend(_ backend: BackendConnection) {

@@ -19,6 +19,7 @@ public final class ShardLoop {
     var buffers: BufferRing! = nil
     let bufferGroup: UInt16 = 1
     let chunkPool: ChunkPool
+    var sendVectors: [SendVector] = []
     var routing: ShardRouting
     let forwarding: RequestForwarding
     let gripSigner = GripSigner()
@@ -57,7 +58,7 @@ public final class ShardLoop {
         self.routing = routing
         self.logger = logger
         self.logger[metadataKey: "shard"] = "\(index)"
-        chunkPool = ChunkPool(chunkSize: configuration.receiveBufferSize, spareMax: 1024)
+        chunkPool = ChunkPool(chunkSize: configuration.sendChunkSize, spareMax: 256)
         forwarding = RequestForwarding(
             xForwardedFor: configuration.xForwardedFor, setXForwardedProtocol: configuration.setXForwardedProtocol)
         now = Clock.nowNanos()
