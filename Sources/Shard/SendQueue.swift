@@ -77,7 +77,7 @@ struct SendQueue {
         if head == segments.count {
             // Keep a little capacity: fan-out appends one segment per message, and a connection
             // that sits idle should not hold a large array.
-            segments.removeAll(keepingCapacity: segments.capacity <= 8)
+            segments.removeAll(keepingCapacity: segments.capacity <= 4)
             head = 0
         } else if head >= 32 {
             segments.removeFirst(head)

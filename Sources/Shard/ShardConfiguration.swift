@@ -19,7 +19,7 @@ public struct ShardConfiguration: Sendable {
     public var ringEntries: UInt32 = 4096
     /// Provided receive buffers: each is lent for one completion and returned in the same
     /// turn, so a few hundred cover a busy turn; their memory is resident once touched.
-    public var receiveBufferCount = 1024
+    public var receiveBufferCount = 512
     public var receiveBufferSize = 8192
     /// Send chunks the shard copies small writes into (pooled; larger writes get their own).
     public var sendChunkSize = 4096

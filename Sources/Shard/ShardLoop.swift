@@ -103,9 +103,9 @@ public final class ShardLoop {
         link.commands.didWake()
         now = Clock.nowNanos()
         while ring.reap(handle) > 0 {
+            buffers.commit()  // every batch: a few hundred buffers then cover any turn
             runResumeQueue()
         }
-        buffers.commit()
         drainCommands()
         fireTimers()
         flushReports()
