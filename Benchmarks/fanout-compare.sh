@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 kind=${1:-stream}; subscribers=${2:-5000}; messages=${3:-100}; rounds=${4:-3}; channels=${5:-10}
 connect_rate=${CONNECT_RATE:-500}; concurrency=${CONNECT_CONCURRENCY:-200}
 size=${SIZE:-64}; rate=${RATE:-}; shards=${SHARDS:-2}; threads=${THREADS:-1}
-case "$kind" in stream | response) ;; *) echo "KIND must be stream or response" >&2; exit 2 ;; esac
+case "$kind" in stream | response | ws) ;; *) echo "KIND must be stream, response or ws" >&2; exit 2 ;; esac
 
 pushpind_port=28990; pushpind_control=28991; pushpin_port=27990; pushpin_offset=40
 pushpin_control=$((5561 + pushpin_offset))
@@ -42,12 +42,23 @@ driver=Benchmarks/.build/release/loaddriver
 cleanup() {
 	stop_pushpind
 	stop_pushpin
+	[ -n "${backend_pid:-}" ] && kill "$backend_pid" 2>/dev/null
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
 
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not ready" >&2; return 1; }
 echo "* test" > "$work/routes"
+backend_pid=
+if [ "$kind" = ws ]; then
+	# Neither test handler speaks WebSocket in Pushpin; both systems bridge the same
+	# WebSocket-over-HTTP backend, which subscribes each connection to its ?channel=.
+	backend_port=28995
+	python3 Benchmarks/woh-backend.py "$backend_port" &
+	backend_pid=$!
+	echo "* 127.0.0.1:$backend_port,over_http" > "$work/routes"
+	wait_port "$backend_port"
+fi
 
 # Each system runs alone and starts fresh every round: RSS deltas of a process whose allocator
 # kept the memory of an earlier run would understate the cost of a connection.

@@ -67,6 +67,7 @@ extension ShardLoop {
             }
         }
         // Whatever changes channel membership happens after the walk.
+        var merged = MergedResponses()
         for (slot, generation) in ending {
             let client = clients[Int(slot)]
             guard client.socket.generation == generation else { continue }
@@ -83,7 +84,7 @@ extension ShardLoop {
                 closeStream(client)
             case .response:
                 if let response = message.response {
-                    respondToHold(client, hold, response)
+                    respondToHold(client, hold, response, merged: &merged)
                     delivered += 1
                 }
             }
@@ -99,14 +100,19 @@ extension ShardLoop {
 
     /// A long-poll gets its published response: the shared encoding when nothing of the
     /// hold's own headers has to be merged in, otherwise one built for this client.
-    private func respondToHold(_ client: ClientConnection, _ hold: Hold, _ response: PublishMessage.ResponseDelivery) {
+    private func respondToHold(
+        _ client: ClientConnection, _ hold: Hold, _ response: PublishMessage.ResponseDelivery, merged: inout MergedResponses
+    ) {
         endHold(client)
         let itemNames = response.headers.map(\.name)
         let holdAddsHeaders = hold.timeoutResponse.headers.contains { field in
             !itemNames.contains { HTTPHeaders.namesEqual($0, field.name) }
         }
-        if !holdAddsHeaders && hold.version == .http11 && hold.keepAlive && !client.readClosed && !draining {
-            client.socket.sendQueue.append(shared: response.encoded)
+        if hold.version == .http11 && hold.keepAlive && !client.readClosed && !draining {
+            // The common case: one encoding shared by every long-poll whose own headers are the
+            // same (usually all of them), built once per message.
+            let bytes = holdAddsHeaders ? merged.bytes(for: hold.timeoutResponse.headers, response) : response.encoded
+            client.socket.sendQueue.append(shared: bytes)
             stats.countResponse(status: response.status)
             flushClient(client)
             client.exchange.requestComplete = true
@@ -123,5 +129,32 @@ extension ShardLoop {
                 keepAlive: hold.keepAlive)
         }
         resumeLater(client)
+    }
+}
+
+/// Encodings of one published `http-response` merged with a hold's own headers, built once
+/// per distinct header set during one delivery.
+struct MergedResponses {
+    private var built: [(headers: HTTPHeaders, bytes: SharedBytes)] = []
+
+    mutating func bytes(for holdHeaders: HTTPHeaders, _ response: PublishMessage.ResponseDelivery) -> SharedBytes {
+        if let known = built.first(where: { $0.headers == holdHeaders }) { return known.bytes }
+        let itemNames = response.headers.map(\.name)
+        var headers = HTTPHeaders()
+        for field in holdHeaders where !itemNames.contains(where: { HTTPHeaders.namesEqual($0, field.name) }) {
+            headers.add(field.name, field.value)
+        }
+        for field in response.headers where !HTTPHeaders.namesEqual(field.name, "Content-Length") {
+            headers.add(field.name, field.value)
+        }
+        headers.add("Content-Length", String(response.body.count))
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + response.body.count)
+        HTTPWriter.appendResponseHead(
+            HTTPResponseHead(version: .http11, status: response.status, reason: response.reason, headers: headers), to: &out)
+        out.append(contentsOf: response.body.bytes)
+        let bytes = SharedBytes(out)
+        if built.count < 8 { built.append((holdHeaders, bytes)) }
+        return bytes
     }
 }

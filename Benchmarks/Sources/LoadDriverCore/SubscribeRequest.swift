@@ -1,7 +1,8 @@
 /// The bytes a subscriber sends to start its subscription, one per channel, built once.
 public enum SubscribeRequest {
     /// A fixed key is enough: servers only echo a hash of it and the driver does not check it.
-    public static let webSocketKey = "bGRyaXZlci1iZW5jaC1rZXk="
+    /// base64 of 16 bytes ("loaddriver-bench"), as RFC 6455 §4.1 requires of a client key.
+    public static let webSocketKey = "bG9hZGRyaXZlci1iZW5jaA=="
 
     public static func bytes(kind: DeliveryKind, target: TargetURL, channel: String) -> [UInt8] {
         let requestTarget = target.requestTarget(addingQuery: "channel=\(percentEncoded(channel))")
