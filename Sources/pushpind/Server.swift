@@ -19,9 +19,19 @@ struct Server {
             return handler
         }
         let logger = Logger(label: "pushpind")
+        // Pushpin's multi-process settings are expected in a stock file: one line says which
+        // were ignored (each is listed at debug level); unknown keys may be typos, so each warns.
+        var ignored = 0
         for notice in settings.notices {
-            // Pushpin's multi-process settings are expected in a stock file; typos are not.
-            if notice.contains("unknown key") { logger.warning("\(notice)") } else { logger.debug("\(notice)") }
+            if notice.contains("unknown key") {
+                logger.warning("\(notice)")
+            } else {
+                ignored += 1
+                logger.debug("\(notice)")
+            }
+        }
+        if ignored > 0 {
+            logger.info("ignoring \(ignored) settings that belong to Pushpin's own processes (zurl, condure, ZeroMQ specs, …); --log-level 3 lists them")
         }
 
         // Signals are read by the control loop (signalfd): block them before any thread starts.
