@@ -23,12 +23,17 @@ if ! command -v swift >/dev/null; then
 fi
 command -v swift >/dev/null || { echo "setup: a Swift 6 toolchain is required (https://swift.org/install)" >&2; exit 1; }
 
-# The WebSocket end-to-end tests run Python WebSocket libraries: websocket-client as a
-# client and websockets as the passthrough echo backend. pip goes to PyPI only when one
-# of them is missing.
-if command -v python3 >/dev/null && ! python3 -c "import websocket, websockets" 2>/dev/null; then
-	echo "setup: installing the websocket-client and websockets Python packages" >&2
-	python3 -m pip install --quiet websocket-client websockets >&2 ||
-		python3 -m pip install --quiet --break-system-packages websocket-client websockets >&2 ||
-		echo "setup: could not install websocket-client/websockets; the WebSocket end-to-end tests will fail" >&2
-fi
+# Python packages the end-to-end tests use as real peers: websocket-client (a WebSocket
+# client), websockets (the passthrough echo backend) and gripcontrol (Fanout's GRIP library,
+# as a backend and a publisher). pip goes to PyPI only when a module is missing.
+python_package() {  # MODULE PACKAGE
+	command -v python3 >/dev/null || return 0
+	python3 -c "import $1" 2>/dev/null && return 0
+	echo "setup: installing the $2 Python package" >&2
+	python3 -m pip install --quiet "$2" >&2 ||
+		python3 -m pip install --quiet --break-system-packages "$2" >&2 ||
+		echo "setup: could not install $2; the end-to-end tests that use it will fail" >&2
+}
+python_package websocket websocket-client
+python_package websockets websockets
+python_package gripcontrol gripcontrol

@@ -10,6 +10,7 @@
 /// | `/slow?ms=M&n=N` | waits M ms, then like `/bytes` (N defaults to 16) |
 /// | `/reset` | no answer: closes with RST |
 /// | `/status?code=C` | status C, reason `Stub Reason`, plus hop-by-hop headers (Keep-Alive, Proxy-Stub, one named by Connection) that must not reach the client |
+/// | `/grip/…` | GRIP instructions (stream and response holds, JSON instruct), see `BackendStub+Grip.swift` |
 /// | anything else | 404 |
 extension BackendStub {
     enum ConnectionEnd {
@@ -53,6 +54,8 @@ extension BackendStub {
             try sendPattern(count: count, headers: extra, on: connection, deadline)
         case "/reset":
             return .reset
+        case let path where path.hasPrefix("/grip/"):
+            try respondGrip(to: request, headers: extra, on: connection, deadline)
         case "/status":
             let code = request.queryInt("code") ?? 200
             extra += [
@@ -66,7 +69,7 @@ extension BackendStub {
         return end
     }
 
-    private func sendHead(
+    func sendHead(
         _ status: Int, _ reason: String, _ headers: [(String, String)], on connection: TCPSocket, _ deadline: Deadline
     ) throws {
         var text = "HTTP/1.1 \(status) \(reason)\r\nX-Stub-Name: \(name)\r\n"
@@ -74,7 +77,7 @@ extension BackendStub {
         try connection.send(Array((text + "\r\n").utf8), deadline: deadline)
     }
 
-    private func sendText(
+    func sendText(
         _ text: String, status: Int = 200, reason: String = "OK", headers: [(String, String)],
         on connection: TCPSocket, _ deadline: Deadline
     ) throws {

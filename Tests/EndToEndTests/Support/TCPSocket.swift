@@ -44,10 +44,14 @@ struct TCPSocket: Sendable {
     }
 
     /// Connects to 127.0.0.1:`port` without blocking past `timeout`: a full accept backlog
-    /// makes a plain blocking connect wait for minutes of SYN retries.
-    static func connect(port: UInt16, timeout: Duration = defaultTimeout) throws -> TCPSocket {
+    /// makes a plain blocking connect wait for minutes of SYN retries. `receiveBuffer`
+    /// sets SO_RCVBUF before connecting (so the advertised window stays that small).
+    static func connect(port: UInt16, timeout: Duration = defaultTimeout, receiveBuffer: Int32? = nil) throws -> TCPSocket {
         let fd = try makeFD()
         let socket = TCPSocket(fd: fd)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         var address = loopbackAddress(port: port)
