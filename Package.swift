@@ -25,7 +25,12 @@ let package = Package(
         .target(name: "IOUring", dependencies: ["CLibUring"], path: "Sources/IOUring", exclude: ["CLibUring"]),
         .target(name: "Wire"),
         .target(name: "Hub"),
-        .target(name: "Shard", dependencies: ["IOUring", "Wire", "Hub", .product(name: "Logging", package: "swift-log")]),
+        // zlib, for permessage-deflate (inflating what WebSocket clients send compressed).
+        .target(name: "CZlib", path: "Sources/Shard/CZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(
+            name: "Shard",
+            dependencies: ["IOUring", "Wire", "Hub", "CZlib", .product(name: "Logging", package: "swift-log")],
+            exclude: ["CZlib"]),
         .target(name: "Control", dependencies: ["IOUring", "Wire", "Hub", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "pushpind",

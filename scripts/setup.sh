@@ -3,7 +3,7 @@
 # Safe to run repeatedly: it only calls apt-get when a package is absent.
 set -euo pipefail
 
-packages=(liburing-dev libzmq3-dev libssl-dev pkg-config)
+packages=(liburing-dev libzmq3-dev libssl-dev zlib1g-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -28,7 +28,8 @@ extension ShardLoop {
             }
             let session = WebSocketSession(
                 mode: .testHandler, clientKey: key, maxMessageBytes: Self.webSocketMessageMax, connectionID: "",
-                target: head.target, baseHeaders: HTTPHeaders(), candidates: [], gripSignature: nil)
+                target: head.target, baseHeaders: HTTPHeaders(), candidates: [], gripSignature: nil,
+                compression: compression(for: head))
             client.webSocket = session
             acceptWebSocket(client, session, extraHeaders: HTTPHeaders())
             var channels = QueryString.values(of: "channel", in: Self.query(of: head.target)).filter { !$0.isEmpty }
@@ -41,7 +42,7 @@ extension ShardLoop {
                 mode: .overHTTP, clientKey: key, maxMessageBytes: WebSocketSession.pendingBytesMax,
                 connectionID: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
                 baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: candidates(for: route),
-                gripSignature: gripSignature(for: route))
+                gripSignature: gripSignature(for: route), compression: compression(for: head))
             session.channelPrefix = route.prefix ?? ""
             client.webSocket = session
             WebSocketOverHTTPCodec.append(.open, to: &session.pendingEvents)
@@ -81,8 +82,20 @@ extension ShardLoop {
         return kept
     }
 
+    /// permessage-deflate, when `allow_compression` is on and the client offers it.
+    private func compression(for head: HTTPRequestHead) -> (response: String, inflater: MessageInflater)? {
+        guard configuration.allowCompression,
+            let (response, clientResets) = PermessageDeflate.negotiate(
+                HTTPHeadersView(extensionOffers: head.headers.values("Sec-WebSocket-Extensions"))),
+            let inflater = MessageInflater(resetEachMessage: clientResets)
+        else { return nil }
+        return (response, inflater)
+    }
+
     /// Sends the 101 and switches the connection to WebSocket framing.
     func acceptWebSocket(_ client: ClientConnection, _ session: WebSocketSession, extraHeaders: HTTPHeaders) {
+        var extraHeaders = extraHeaders
+        if let compression = session.compression { extraHeaders.add("Sec-WebSocket-Extensions", compression.response) }
         let bytes = WebSocketHandshake.switchingProtocols(
             accept: WebSocketHandshake.acceptValue(forKey: session.clientKey), extraHeaders: extraHeaders)
         stats.countResponse(status: 101)
@@ -101,16 +114,55 @@ extension ShardLoop {
 
     func webSocketInput(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) {
         guard let session = client.webSocket else { return }
-        var events: [WebSocketEvent] = []
+        var events: [(event: WebSocketEvent, compressed: Bool)] = []
+        var failure: WebSocketError? = nil
         do {
-            try session.decoder.decode(bytes) { events.append($0) }
+            try session.decoder.decode(bytes) { events.append(($0, $1)) }
         } catch {
-            for event in events { webSocketEvent(client, session, event) }
-            stats.webSocketProtocolErrors += 1
-            failWebSocket(client, session, code: error.closeCode, reason: error.reason)
-            return
+            failure = error
         }
-        for event in events where !client.socket.closing { webSocketEvent(client, session, event) }
+        for (event, compressed) in events where !client.socket.closing {
+            guard compressed else {
+                webSocketEvent(client, session, event)
+                continue
+            }
+            guard let inflated = inflate(event, session) else {
+                failure = WebSocketError(closeCode: 1007, reason: "invalid compressed message")
+                break
+            }
+            webSocketEvent(client, session, inflated)
+        }
+        if let failure, !client.socket.closing {
+            stats.webSocketProtocolErrors += 1
+            failWebSocket(client, session, code: failure.closeCode, reason: failure.reason)
+        }
+    }
+
+    /// A compressed text or binary message, inflated (and for text, checked to be UTF-8);
+    /// nil when the data is bad or too large.
+    private func inflate(_ event: WebSocketEvent, _ session: WebSocketSession) -> WebSocketEvent? {
+        guard let inflater = session.compression?.inflater else { return nil }
+        switch event {
+        case .text(let payload):
+            guard let bytes = inflater.inflate(payload, maxBytes: session.maxMessageBytes), Self.isUTF8(bytes) else { return nil }
+            return .text(bytes)
+        case .binary(let payload):
+            return inflater.inflate(payload, maxBytes: session.maxMessageBytes).map { .binary($0) }
+        default:
+            return event
+        }
+    }
+
+    private static func isUTF8(_ bytes: [UInt8]) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 
     private func webSocketEvent(_ client: ClientConnection, _ session: WebSocketSession, _ event: WebSocketEvent) {

@@ -56,13 +56,19 @@ final class WebSocketSession {
     static let pendingBytesMax = 200_000
     static let retriesMax = 5
 
+    /// permessage-deflate was negotiated: the 101's extension header and the inflater.
+    let compression: (response: String, inflater: MessageInflater)?
+    let maxMessageBytes: Int
+
     init(
         mode: Mode, clientKey: String, maxMessageBytes: Int, connectionID: String, target: String, baseHeaders: HTTPHeaders,
-        candidates: [BackendCandidate], gripSignature: String?
+        candidates: [BackendCandidate], gripSignature: String?, compression: (response: String, inflater: MessageInflater)? = nil
     ) {
         self.mode = mode
         self.clientKey = clientKey
-        decoder = WebSocketDecoder(requireMask: true, maxMessageBytes: maxMessageBytes)
+        self.compression = compression
+        self.maxMessageBytes = maxMessageBytes
+        decoder = WebSocketDecoder(requireMask: true, maxMessageBytes: maxMessageBytes, allowRSV1: compression != nil)
         self.connectionID = connectionID
         self.target = target
         self.baseHeaders = baseHeaders

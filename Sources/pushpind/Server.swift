@@ -115,6 +115,7 @@ struct Server {
         configuration.sigISS = settings.proxy.sigISS
         configuration.sigKey = settings.proxy.sigKeyBytes
         configuration.subscriptionsPerConnectionMax = settings.proxy.connectionSubscriptionMax
+        configuration.allowCompression = settings.proxy.allowCompression
         let cpus = ThreadPlacement.availableCPUs
         let pin = configuration.pinThreads
         let shardConfiguration = configuration
