@@ -29,6 +29,8 @@ public struct ShardConfiguration: Sendable {
     /// Grip-Sig issuer and key (`sig_iss`, `sig_key` resolved to bytes); an empty key sends no signature.
     public var sigISS = "pushpin"
     public var sigKey: [UInt8] = []
+    /// Silence toward a WebSocket client after which it is pinged (0: never).
+    public var webSocketPingNanos: Int64 = 30_000_000_000
     /// `allow_compression`: accept permessage-deflate from WebSocket clients.
     public var allowCompression = false
     /// `connection_subscription_max`: channels one connection may hold.

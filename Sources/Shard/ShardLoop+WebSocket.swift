@@ -108,6 +108,13 @@ extension ShardLoop {
         client.phase = .webSocket
         session.lastClientSendNanos = now
         client.socket.timerToken &+= 1
+        if configuration.webSocketPingNanos > 0 {
+            // Idle keep-alive: a ping after this much silence (a `keep-alive` control message
+            // from a GRIP backend replaces it).
+            session.clientKeepAliveFrame = WebSocketEncoder.frame(opcode: .ping, payload: [])
+            session.clientKeepAliveNanos = configuration.webSocketPingNanos
+            armSessionTimer(client, session)
+        }
     }
 
     // MARK: frames from the client

@@ -298,7 +298,7 @@ extension ShardLoop {
             {
                 sendEvents(client, session, force: true)
             }
-            if session.clientKeepAliveNanos > 0 && now - session.lastClientSendNanos >= session.clientKeepAliveNanos {
+            if session.clientKeepAliveNanos > 0 && !session.closeSent && now - session.lastClientSendNanos >= session.clientKeepAliveNanos {
                 client.socket.sendQueue.append(session.clientKeepAliveFrame, pool: chunkPool)
                 session.lastClientSendNanos = now
                 flushClient(client)

@@ -116,6 +116,7 @@ struct Server {
         configuration.sigKey = settings.proxy.sigKeyBytes
         configuration.subscriptionsPerConnectionMax = settings.proxy.connectionSubscriptionMax
         configuration.allowCompression = settings.proxy.allowCompression
+        configuration.webSocketPingNanos = Int64(settings.proxy.webSocketPingSeconds) * 1_000_000_000
         let cpus = ThreadPlacement.availableCPUs
         let pin = configuration.pinThreads
         let shardConfiguration = configuration

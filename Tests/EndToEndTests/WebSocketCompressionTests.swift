@@ -46,3 +46,20 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd {
+    /// Idle keep-alive: a client that hears nothing for `websocket_ping_interval` is pinged.
+    @Suite struct WebSocketIdlePingTests {
+        @Test func idleClientsArePinged() throws {
+            var setup = EndToEnd.WebSocketCompressionTests.testRoute
+            setup.runner = [("websocket_ping_interval", "1")]
+            try withPushpind(setup) { pushpind in
+                let client = try WebSocketClient.connect(port: pushpind.clientPort, "/ws")
+                #expect(try client.readMessage() == .ping([]))  // within the client's read timeout
+                try client.send(.client(WebSocketFrame.Opcode.pong, []))
+                try client.sendText("still here")
+                #expect(try client.readMessage() == .text("still here"))
+            }
+        }
+    }
+}

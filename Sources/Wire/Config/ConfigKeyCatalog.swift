@@ -27,7 +27,10 @@ enum ConfigKeyCatalog {
 
     private static let used: [String: Set<String>] = [
         "global": ["include", "libdir", "rundir", "ipc_prefix", "port_offset"],
-        "runner": ["rundir", "http_port", "client_buffer_size", "client_maxconn", "allow_compression", "log_level"],
+        "runner": [
+            "rundir", "http_port", "client_buffer_size", "client_maxconn", "allow_compression", "log_level",
+            "websocket_ping_interval",
+        ],
         "proxy": [
             "routesfile", "debug", "auto_cross_origin", "accept_x_forwarded_protocol", "set_x_forwarded_protocol",
             "x_forwarded_for", "x_forwarded_for_trusted", "orig_headers_need_mark", "accept_pushpin_route",

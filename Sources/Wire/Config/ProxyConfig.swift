@@ -35,6 +35,9 @@ public struct ProxyConfig: Sendable, Equatable {
     public var clientMaxConnections: Int = 50000
     /// `allow_compression`: permessage-deflate toward WebSocket clients.
     public var allowCompression: Bool = false
+    /// `websocket_ping_interval` (pushpind only): seconds of silence toward a WebSocket client
+    /// after which pushpind pings it; 0 turns pings off.
+    public var webSocketPingSeconds: Int = 30
     /// `log_level`: 0 error, 1 warn, 2 info, 3 debug, 4 trace.
     public var logLevel: Int = 2
 
