@@ -43,10 +43,12 @@ extension EndToEnd {
         /// does), a JSON instruct with `"timeout": 5` and a backend body that came chunked.
         @Test func timeoutSendsTheBackendsOwnResponse() throws {
             try withProxiedBackend { _, pushpind in
-                let withStatus = try RawHTTPClient(port: pushpind.clientPort)
-                let clamped = try RawHTTPClient(port: pushpind.clientPort)
-                let json = try RawHTTPClient(port: pushpind.clientPort)
-                let chunked = try RawHTTPClient(port: pushpind.clientPort)
+                // Each recv may block longer than the 5 s hold (the socket timeout bounds a recv,
+                // whatever the read deadline says).
+                let withStatus = try RawHTTPClient(port: pushpind.clientPort, timeout: .seconds(15))
+                let clamped = try RawHTTPClient(port: pushpind.clientPort, timeout: .seconds(15))
+                let json = try RawHTTPClient(port: pushpind.clientPort, timeout: .seconds(15))
+                let chunked = try RawHTTPClient(port: pushpind.clientPort, timeout: .seconds(15))
                 let begun = ContinuousClock.now
                 try withStatus.send(.get("/grip/response?ch=t1&timeout=5&gstatus=202"))
                 try clamped.send(.get("/grip/response?ch=t2&timeout=1"))
