@@ -42,7 +42,7 @@ final class PushpindProcess {
         self.clientPort = clientPort
         self.controlPort = controlPort
         self.logPath = logPath
-        pid = try Self.spawn(binary: binary, arguments: arguments, logPath: logPath)
+        pid = try ChildProcess.spawn([binary] + arguments, outputPath: logPath)
         logID = PushpindLogs.shared.register(label: "pushpind pid \(pid) \(arguments.joined(separator: " "))", logPath: logPath)
         do {
             try waitUntilReady()
@@ -76,40 +76,6 @@ final class PushpindProcess {
                 """)
         }
         return candidate
-    }
-
-    /// posix_spawn with an empty signal mask and default dispositions: test threads run on
-    /// dispatch workers that block signals, and a child would inherit that mask and never
-    /// see SIGTERM or SIGHUP.
-    private static func spawn(binary: String, arguments: [String], logPath: String) throws -> pid_t {
-        let logFD = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard logFD >= 0 else { throw HarnessError.system("open \(logPath)") }
-        defer { close(logFD) }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, logFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, logFD, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, binary, &actions, &attributes, argv, environ)
-        guard result == 0 else { throw HarnessError.system("posix_spawn \(binary)", result) }
-        return pid
     }
 
     private func waitUntilReady() throws {
