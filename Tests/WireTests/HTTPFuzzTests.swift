@@ -168,7 +168,7 @@ struct HTTPFuzzTests {
 
     static let interestingBytes: [UInt8] = Array("\r\n \t:;,0179afAF-=\"/?\u{0}\u{7F}".utf8) + [0x80, 0xE9, 0xFF]
 
-    static func mutate(_ input: [UInt8], _ random: inout HTTPTestRandom) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ random: inout SeededRandom) -> [UInt8] {
         var bytes = input
         // Mostly a single mutation, so more inputs get past the head into bodies.
         let mutations = random.below(3) == 0 ? 2 + random.below(3) : 1
@@ -202,7 +202,7 @@ struct HTTPFuzzTests {
         return bytes
     }
 
-    static func randomPieces(_ input: [UInt8], _ random: inout HTTPTestRandom) -> [[UInt8]] {
+    static func randomPieces(_ input: [UInt8], _ random: inout SeededRandom) -> [[UInt8]] {
         if input.isEmpty { return [input] }
         if random.below(16) == 0 { return input.map { [$0] } }
         let cuts = (0..<random.below(8)).map { _ in random.below(input.count + 1) }.sorted()
@@ -210,7 +210,7 @@ struct HTTPFuzzTests {
     }
 
     static func fuzz(corpus: [String], responses: Bool, iterations: Int, seed: UInt64) {
-        var random = HTTPTestRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         let samples = corpus.map { Array($0.utf8) }
         var failures = 0
         for iteration in 0..<iterations {

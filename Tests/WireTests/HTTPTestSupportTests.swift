@@ -115,28 +115,6 @@ enum HTTPTestSupport {
     }
 }
 
-/// SplitMix64: tiny, fast, deterministic across platforms; enough for fuzzing.
-struct HTTPTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound (bound > 0).
-    mutating func below(_ bound: Int) -> Int {
-        Int(next() % UInt64(bound))
-    }
-}
-
 /// A wire-format test argument that prints escaped (no raw CR/LF in test logs).
 struct HTTPSample: Sendable, ExpressibleByStringLiteral, CustomStringConvertible, CustomTestStringConvertible {
     let text: String

@@ -82,7 +82,7 @@ struct HTTPWriterTests {
     }
 
     @Test func chunkedRoundTrip() {
-        var random = HTTPTestRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         var original: [UInt8] = []
         var wire: [UInt8] = []
         for _ in 0..<50 {

@@ -17,22 +17,10 @@ struct JSONFuzzTests {
         "  123  ",
     ]
 
-    /// SplitMix64: small, seedable, identical on every platform.
-    struct JSONFuzzRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Bytes that steer mutations toward interesting parser states.
     static let interesting: [UInt8] = Array("{}[]\":,\\u0eE+-.tfn \t\n".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xED, 0xF0, 0xF4, 0xFF]
 
-    static func mutate(_ input: [UInt8], using random: inout JSONFuzzRandom) -> [UInt8] {
+    static func mutate(_ input: [UInt8], using random: inout SeededRandom) -> [UInt8] {
         var bytes = input
         let rounds = Int.random(in: 1...4, using: &random)
         for _ in 0..<rounds {
@@ -60,7 +48,7 @@ struct JSONFuzzTests {
     }
 
     @Test func mutatedDocumentsNeverTrapAndRoundTrip() {
-        var random = JSONFuzzRandom(state: Self.seed)
+        var random = SeededRandom(seed: Self.seed)
         let seeds = Self.corpus.map { Array($0.utf8) }
         var parsed = 0
         var rejected = 0
@@ -89,7 +77,7 @@ struct JSONFuzzTests {
     }
 
     @Test func randomBytesNeverTrap() {
-        var random = JSONFuzzRandom(state: Self.seed ^ 0xFFFF)
+        var random = SeededRandom(seed: Self.seed ^ 0xFFFF)
         for _ in 0..<1_000 {
             let count = Int.random(in: 0..<64, using: &random)
             let input = (0..<count).map { _ in Self.interesting.randomElement(using: &random) ?? 0 }

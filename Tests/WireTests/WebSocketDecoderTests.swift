@@ -162,7 +162,7 @@ struct WebSocketDecoderTests {
 
     /// Unmasking lines up for payloads of every length mod 8 and keys with every byte distinct.
     @Test func unmaskingAllLengths() {
-        var random = WebSocketTestRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         for length in 0..<70 {
             let payload = random.bytes(length)
             var frame = TestFrame.client(.binary, payload)

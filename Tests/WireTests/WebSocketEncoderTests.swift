@@ -113,7 +113,7 @@ struct WebSocketEncoderTests {
     @Test func maskingMatchesNaiveXOR() {
         let keyBytes: [UInt8] = [0x01, 0x23, 0x45, 0x67]
         let key = WebSocketMasking.key((0x01, 0x23, 0x45, 0x67))
-        var random = WebSocketTestRandom(seed: 99)
+        var random = SeededRandom(seed: 99)
         for phase in 0..<4 {
             for length in 0..<80 {
                 let input = random.bytes(length)
@@ -137,7 +137,7 @@ struct WebSocketEncoderTests {
     /// Random messages through encoder and decoder, in random reads.
     @Test func randomRoundTrips() {
         let seed: UInt64 = 0xE2C0_DE12
-        var random = WebSocketTestRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         for round in 0..<300 {
             var stream: [UInt8] = []
             var expected: [WebSocketEvent] = []

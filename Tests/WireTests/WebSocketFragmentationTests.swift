@@ -78,7 +78,7 @@ struct WebSocketFragmentationTests {
 
     @Test func randomSplitsWithPrintedSeed() {
         let seed: UInt64 = 0x5EED_0F_F5A6
-        var random = WebSocketTestRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         let (stream, events) = Self.mixedStream(masked: true)
         for round in 0..<200 {
             let pieces = Support.randomSplit(stream, &random)

@@ -31,7 +31,7 @@ struct WebSocketFuzzTests {
 
     static let interestingBytes: [UInt8] = [0x00, 0x01, 0x02, 0x08, 0x09, 0x0A, 0x0F, 0x7D, 0x7E, 0x7F, 0x80, 0x81, 0x82, 0x88, 0xC0, 0xE2, 0xED, 0xF4, 0xFF]
 
-    static func mutate(_ input: [UInt8], _ random: inout WebSocketTestRandom) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ random: inout SeededRandom) -> [UInt8] {
         var bytes = input
         let mutations = random.below(3) == 0 ? 2 + random.below(3) : 1
         for _ in 0..<mutations {
@@ -60,7 +60,7 @@ struct WebSocketFuzzTests {
     }
 
     @Test func mutatedFrameStreams() {
-        var random = WebSocketTestRandom(seed: Self.seed)
+        var random = SeededRandom(seed: Self.seed)
         let corpora = [Self.corpus(masked: true), Self.corpus(masked: false)]
         var outcomes: [UInt16: Int] = [:]
         for round in 0..<10_000 {
@@ -108,7 +108,7 @@ struct WebSocketFuzzTests {
     /// Mutated WOH bodies: decoding never traps, and what decodes re-encodes to
     /// a body that decodes to the same events.
     @Test func mutatedWebSocketOverHTTPBodies() {
-        var random = WebSocketTestRandom(seed: Self.seed ^ 0xB0D1)
+        var random = SeededRandom(seed: Self.seed ^ 0xB0D1)
         let corpus: [[UInt8]] = [
             Array("OPEN\r\nTEXT 28\r\nc:{\"type\":\"subscribe\",\"channel\":\"room1\"}\r\n".utf8),
             Array("TEXT 2\r\nhi\r\nPING\r\nPONG 3\r\nabc\r\nBINARY 0\r\n\r\n".utf8),

@@ -129,7 +129,7 @@ struct WebSocketOverHTTPCodecTests {
     }
 
     @Test func roundTripEveryEventType() {
-        var random = WebSocketTestRandom(seed: 0x0F_0F)
+        var random = SeededRandom(seed: 0x0F_0F)
         for round in 0..<200 {
             var events: [WebSocketOverHTTPEvent] = []
             for _ in 0..<random.below(6) {

@@ -1,32 +1,6 @@
 import Testing
 @testable import Wire
 
-/// SplitMix64: tiny, seedable, the same on every platform, so a failing seed replays.
-struct WebSocketTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound (bound > 0); the modulo bias is irrelevant here.
-    mutating func below(_ bound: Int) -> Int {
-        Int(next() % UInt64(bound))
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }
-    }
-}
-
 /// Frames built by hand, independently of `WebSocketEncoder`, so the decoder
 /// can be fed anything: reserved bits, bad opcodes, non-minimal lengths.
 struct TestFrame {
@@ -158,7 +132,7 @@ enum WebSocketTestSupport {
     }
 
     /// Random cut points, sorted.
-    static func randomSplit(_ stream: [UInt8], _ random: inout WebSocketTestRandom) -> [[UInt8]] {
+    static func randomSplit(_ stream: [UInt8], _ random: inout SeededRandom) -> [[UInt8]] {
         guard stream.count > 1 else { return [stream] }
         let cuts = (0..<random.below(8)).map { _ in 1 + random.below(stream.count - 1) }
         return split(stream, at: Set(cuts).sorted())
@@ -183,7 +157,7 @@ struct WebSocketTestSupportTests {
     @Test func splitKeepsEveryByte() {
         let stream = Array(0..<20) as [UInt8]
         #expect(WebSocketTestSupport.split(stream, at: [3, 3, 10]).joined().elementsEqual(stream))
-        var random = WebSocketTestRandom(seed: 1)
+        var random = SeededRandom(seed: 1)
         for _ in 0..<20 {
             #expect(WebSocketTestSupport.randomSplit(stream, &random).joined().elementsEqual(stream))
         }
