@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Fan-out: pushpind against Pushpin 1.36, both on their built-in test handler (`* test`), measured
-# by Benchmarks' io_uring load driver in interleaved rounds (the order alternates every round).
-# Prints one table of medians with the ratio pushpind/Pushpin and writes it to
+# Fan-out, side by side: pushpind, Pushpin 1.36 and Nchan (nginx + libnginx-mod-nchan), measured by
+# Benchmarks' io_uring load driver in interleaved rounds (the order rotates every round). Prints one
+# table of medians with the ratios of pushpind to each peer and writes it to
 # Benchmarks/results/fanout-KIND.txt.
 #
 #   Benchmarks/fanout-compare.sh [KIND=stream] [SUBSCRIBERS=5000] [MESSAGES=100] [ROUNDS=3] [CHANNELS=10]
 #
-# KIND is stream or response (Pushpin's test handler has no WebSocket endpoint). Environment:
-#   CONNECT_RATE=500         paced connects for the fan-out run (Pushpin's test handler answers
-#                            "500 Accept service unavailable" to part of the subscriptions beyond ~1000/s)
+# KIND is stream (HTTP streaming), response (long-poll) or ws (WebSocket). pushpind and Pushpin
+# proxy to the same backend, one nginx worker that answers every subscription with GRIP headers
+# (add_header Grip-Hold / Grip-Channel from ?channel=) and every WebSocket OPEN with a
+# WebSocket-over-HTTP subscribe; Nchan is its own backend (nchan_subscriber locations, publishes to
+# /pub?channel=). Environment:
+#   SYSTEMS="pushpind pushpin nchan"  which systems to run
+#   CONNECT_RATE=500         paced connects for the fan-out run (Pushpin answers "500 Accept service
+#                            unavailable" to part of the subscriptions beyond ~1000/s)
 #   CONNECT_CONCURRENCY=200  connects in flight during the flat-out subscribe run
 #   SIZE=64 RATE=            payload bytes; publish items/s over all channels (empty: flat out)
-#   SHARDS=2 THREADS=1       pushpind shards; driver threads
+#   SHARDS=2 THREADS=1       pushpind shards and Nchan workers; driver threads
 #   PUSHPIND_BIN=            use this pushpind binary instead of building one
 # Per round, each system is started fresh and runs alone while the driver runs twice: connects at
 # CONNECT_RATE and publishes MESSAGES per channel (deliveries/s, latency, loss, memory per held
@@ -22,14 +27,22 @@ cd "$(dirname "$0")/.."
 kind=${1:-stream}; subscribers=${2:-5000}; messages=${3:-100}; rounds=${4:-3}; channels=${5:-10}
 connect_rate=${CONNECT_RATE:-500}; concurrency=${CONNECT_CONCURRENCY:-200}
 size=${SIZE:-64}; rate=${RATE:-}; shards=${SHARDS:-2}; threads=${THREADS:-1}
+systems=${SYSTEMS:-pushpind pushpin nchan}
 case "$kind" in stream | response | ws) ;; *) echo "KIND must be stream, response or ws" >&2; exit 2 ;; esac
+((channels <= 10)) || { echo "CHANNELS must be at most 10 (the backend's WebSocket answer has a fixed length)" >&2; exit 2; }
 
 pushpind_port=28990; pushpind_control=28991; pushpin_port=27990; pushpin_offset=40
-pushpin_control=$((5561 + pushpin_offset))
+pushpin_control=$((5561 + pushpin_offset)); nchan_port=26990; backend_port=28995
 work=$(mktemp -d /tmp/pushpind-fanout.XXXXXX)
+chmod 755 "$work"
 
 source scripts/setup.sh
-command -v jq >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+packages=()
+command -v jq >/dev/null || packages+=(jq)
+command -v nginx >/dev/null || packages+=(nginx-light)
+[ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || packages+=(libnginx-mod-nchan)
+command -v pushpin >/dev/null || packages+=(pushpin)
+if ((${#packages[@]})); then apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null; fi
 if [ -n "${PUSHPIND_BIN:-}" ]; then
 	cp "$PUSHPIND_BIN" "$work/pushpind"
 else
@@ -42,23 +55,72 @@ driver=Benchmarks/.build/release/loaddriver
 cleanup() {
 	stop_pushpind
 	stop_pushpin
-	[ -n "${backend_pid:-}" ] && kill "$backend_pid" 2>/dev/null
+	stop_nchan
+	[ -f "$work/backend.pid" ] && kill "$(cat "$work/backend.pid")" 2>/dev/null
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
 
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not ready" >&2; return 1; }
-echo "* test" > "$work/routes"
-backend_pid=
-if [ "$kind" = ws ]; then
-	# Neither test handler speaks WebSocket in Pushpin; both systems bridge the same
-	# WebSocket-over-HTTP backend, which subscribes each connection to its ?channel=.
-	backend_port=28995
-	python3 Benchmarks/woh-backend.py "$backend_port" &
-	backend_pid=$!
-	echo "* 127.0.0.1:$backend_port,over_http" > "$work/routes"
-	wait_port "$backend_port"
-fi
+
+# The GRIP backend. A WebSocket-over-HTTP OPEN request is the only event with a 6-byte body
+# ("OPEN\r\n"); it is answered OPEN plus "c:{subscribe}"; every other event gets an empty body.
+# The TEXT length is fixed because channel names are bench-0 … bench-9.
+cat > "$work/backend.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/backend.pid;
+error_log $work/backend-error.log;
+worker_rlimit_nofile 20000;
+events { worker_connections 16000; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  map \$http_content_length \$woh_answer {
+    6 "OPEN\\r\\nTEXT 2a\\r\\nc:{\\"type\\":\\"subscribe\\",\\"channel\\":\\"\$arg_channel\\"}\\r\\n";
+    default "";
+  }
+  server {
+    listen 127.0.0.1:$backend_port backlog=4096;
+    location = /stream { add_header Grip-Hold stream; add_header Grip-Channel \$arg_channel; return 200 "subscribed\\n"; }
+    location = /response { add_header Grip-Hold response; add_header Grip-Channel \$arg_channel; return 200 "timed out\\n"; }
+    location = /ws {
+      default_type application/websocket-events;
+      add_header Sec-WebSocket-Extensions grip;
+      return 200 \$woh_answer;
+    }
+  }
+}
+CONF
+nginx -c "$work/backend.conf" 2>> "$work/backend-error.log" &
+echo "* 127.0.0.1:$backend_port,over_http" > "$work/routes"
+wait_port "$backend_port"
+
+# Nchan: the same URLs, served by nchan itself; channels keep enough messages for a whole run
+# and a new subscriber starts at the newest message, so the flat-out run sees only its own.
+cat > "$work/nchan.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
+worker_processes $shards;
+daemon off;
+pid $work/nchan.pid;
+error_log $work/nchan-error.log;
+worker_rlimit_nofile 20000;
+events { worker_connections 19000; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  nchan_shared_memory_size 512m;
+  server {
+    listen 127.0.0.1:$nchan_port;
+    nchan_channel_id \$arg_channel;
+    nchan_subscriber_first_message newest;
+    location = /pub { nchan_publisher; nchan_message_buffer_length 100000; nchan_message_timeout 10m; }
+    location = /stream { nchan_subscriber http-raw-stream; }
+    location = /response { nchan_subscriber longpoll; }
+    location = /ws { nchan_subscriber websocket; }
+  }
+}
+CONF
 
 # Each system runs alone and starts fresh every round: RSS deltas of a process whose allocator
 # kept the memory of an earlier run would understate the cost of a connection.
@@ -79,18 +141,37 @@ start_pushpin() {
 	wait_port $pushpin_port && wait_port $pushpin_control
 }
 stop_pushpin() { PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference stop >/dev/null 2>&1 || true; }
+start_nchan() {
+	nginx -c "$work/nchan.conf" 2>> "$work/nchan-error.log" &
+	nchan_pid=$!
+	wait_port $nchan_port
+}
+stop_nchan() {
+	[ -n "${nchan_pid:-}" ] || return 0
+	kill -QUIT "$nchan_pid" 2>/dev/null || true
+	wait "$nchan_pid" 2>/dev/null || true
+	nchan_pid=
+}
 
-pids_of() {  # the processes whose memory counts: pushpind, or Pushpin's runner and every child
-	if [ "$1" = pushpind ]; then echo "$pushpind_pid"; return; fi
-	local runner; runner=$(cat "$work/pushpin/pushpin.pid")
-	echo "$runner" $(pgrep -P "$runner") | tr ' ' ,
+pids_of() {  # the processes whose memory counts: pushpind, or the master/runner and every child
+	local parent
+	case "$1" in
+	pushpind) echo "$pushpind_pid"; return ;;
+	pushpin) parent=$(cat "$work/pushpin/pushpin.pid") ;;
+	nchan) parent=$nchan_pid ;;
+	esac
+	echo "$parent" $(pgrep -P "$parent") | tr ' ' ,
 }
 
 drive() {  # SYSTEM NAME DRIVER-ARGS...: one driver run, its JSON kept as $work/NAME.json
 	local system=$1 name=$2; shift 2
-	local port=$pushpind_port control=$pushpind_control
-	[ "$system" = pushpin ] && { port=$pushpin_port; control=$pushpin_control; }
-	local args=(fanout --kind "$kind" --target "http://127.0.0.1:$port/$kind" --publish "http://127.0.0.1:$control/publish/"
+	local target publish api=grip
+	case "$system" in
+	pushpind) target=http://127.0.0.1:$pushpind_port; publish=http://127.0.0.1:$pushpind_control/publish/ ;;
+	pushpin) target=http://127.0.0.1:$pushpin_port; publish=http://127.0.0.1:$pushpin_control/publish/ ;;
+	nchan) target=http://127.0.0.1:$nchan_port; publish=http://127.0.0.1:$nchan_port/pub; api=nchan ;;
+	esac
+	local args=(fanout --kind "$kind" --target "$target/$kind" --publish "$publish" --api "$api"
 		--subscribers "$subscribers" --channels "$channels" --size "$size" --threads "$threads" --pids "$(pids_of "$system")" --json)
 	[ -n "$rate" ] && args+=(--rate "$rate")
 	"$driver" "${args[@]}" "$@" > "$work/$name.json" 2> "$work/$name.log" || echo '{}' > "$work/$name.json"
@@ -98,40 +179,51 @@ drive() {  # SYSTEM NAME DRIVER-ARGS...: one driver run, its JSON kept as $work/
 	sleep 2  # let the server finish closing the last run's connections
 }
 
+read -ra order <<< "$systems"
 for round in $(seq "$rounds"); do
-	order="pushpind pushpin"; ((round % 2 == 0)) && order="pushpin pushpind"
-	for system in $order; do
+	for system in "${order[@]}"; do
 		echo "round $round/$rounds: $system" >&2
 		"start_$system"
 		drive "$system" "$system-fanout-$round" --messages "$messages" --connect-rate "$connect_rate"
 		drive "$system" "$system-subscribe-$round" --messages 1 --connect-concurrency "$concurrency"
 		"stop_$system"
 	done
+	order=("${order[@]:1}" "${order[0]}")  # rotate: every system gets every position
 done
 
+read -ra shown <<< "$systems"
+peers=(); for s in "${shown[@]}"; do [ "$s" = pushpind ] || peers+=("$s"); done
 median() { sort -g | awk '{v[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 values() { for round in $(seq "$rounds"); do jq -r "$3 // empty" "$work/$1-$2-$round.json"; done; }
-row() {  # LABEL RUN JQ-EXPRESSION [lower]: medians of both systems and their ratio
-	local a b
-	a=$(values pushpind "$2" "$3" | median); b=$(values pushpin "$2" "$3" | median)
-	awk -v l="$1" -v a="$a" -v b="$b" -v note="${4:-}" '
+row() {  # LABEL RUN JQ-EXPRESSION [NOTE]: the median of every system, then pushpind's ratio to each peer
+	local line cells=() s
+	for s in "${shown[@]}"; do cells+=("$(values "$s" "$2" "$3" | median)"); done
+	line=$(printf '%s ' "${cells[@]}")
+	awk -v l="$1" -v cells="$line" -v names="${shown[*]}" -v note="${4:-}" '
 		function show(v) { return v == "nan" ? "-" : (v >= 100 || v == int(v)) ? sprintf("%.0f", v) : sprintf("%.2f", v) }
 		BEGIN {
-			r = (b + 0 != 0 && a != "nan" && b != "nan") ? sprintf("%.2fx", a / b) : "-"
-			printf "%-36s %12s %12s %10s %s\n", l, show(a), show(b), r, note }'
+			n = split(cells, v, " "); split(names, name, " ")
+			out = sprintf("%-34s", l); mine = "nan"
+			for (i = 1; i <= n; i++) { out = out sprintf(" %11s", show(v[i])); if (name[i] == "pushpind") mine = v[i] }
+			for (i = 1; i <= n; i++) if (name[i] != "pushpind")
+				out = out sprintf(" %9s", (v[i] + 0 != 0 && mine != "nan" && v[i] != "nan") ? sprintf("%.2fx", mine / v[i]) : "-")
+			print out (note == "" ? "" : "  " note) }'
 }
 rounds_of() {  # LABEL RUN JQ-EXPRESSION: every round's value, rounded
 	local line="$1:" s
-	for s in pushpind pushpin; do line+=" $s [$(values "$s" "$2" "$3" | awk '{printf "%s%.0f", (NR > 1 ? " " : ""), $1}')]"; done
+	for s in "${shown[@]}"; do line+=" $s [$(values "$s" "$2" "$3" | awk '{printf "%s%.0f", (NR > 1 ? " " : ""), $1}')]"; done
 	echo "$line"
 }
 
 mkdir -p Benchmarks/results
 {
 	echo "fan-out $kind: $subscribers subscribers, $channels channels, $messages messages per channel, $size B payloads, publish ${rate:-flat out}"
-	echo "medians of $rounds interleaved rounds; $(nproc) cores shared by server and driver; pushpind --shards $shards; Pushpin 1.36 (pushpin-reference, log_level 2)"
-	echo "driver: loaddriver (io_uring, $threads thread(s)), subscribers over 4 loopback source addresses; $(date -u +%Y-%m-%dT%H:%MZ)"
-	printf '%-36s %12s %12s %10s\n' "metric" "pushpind" "Pushpin" "pushpind/Pushpin"
+	echo "medians of $rounds rounds, order rotated each round; $(nproc) cores shared by servers, backend and driver"
+	echo "pushpind --shards $shards; Pushpin 1.36 (pushpin-reference: message_rate/message_hwm raised, log_level 2); Nchan $(dpkg-query -W -f '${Version}' libnginx-mod-nchan 2>/dev/null) with $shards workers"
+	echo "GRIP backend: nginx, 1 worker; driver: loaddriver (io_uring, $threads thread(s)), 4 loopback source addresses; $(date -u +%Y-%m-%dT%H:%MZ)"
+	header=$(printf '%-34s' metric); for s in "${shown[@]}"; do header+=$(printf ' %11s' "$s"); done
+	for s in "${peers[@]}"; do header+=$(printf ' %9s' "÷$s"); done
+	echo "$header"
 	row "deliveries/s" fanout .deliveries_per_sec
 	row "latency p50 ms" fanout .latency_ms_p50 "(lower is better)"
 	row "latency p99 ms" fanout .latency_ms_p99 "(lower is better)"

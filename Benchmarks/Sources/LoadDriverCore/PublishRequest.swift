@@ -9,32 +9,52 @@ public struct PublishItem: Sendable, Equatable {
     }
 }
 
-/// Builds `POST <path>` requests carrying Pushpin's JSON publish envelope with one format,
-/// the kind the subscribers hold. The payloads are stamped when the request is built, right
-/// before it is sent, so latency includes the control API's own handling.
+/// Builds publish requests: for `.grip`, `POST <path>` carrying Pushpin's JSON envelope with
+/// one format, the kind the subscribers hold; for `.nchan`, `POST <path>?channel=NAME` whose
+/// body is the message itself. The payloads are stamped when the request is built, right
+/// before it is sent, so latency includes the publish API's own handling.
 public struct PublishRequestBuilder: Sendable {
+    public var api: PublishAPI
     public var kind: DeliveryKind
     public var target: TargetURL
     public var channelPrefix: String
     /// Payload size in bytes as delivered (the stream's newline included).
     public var size: Int
 
-    public init(kind: DeliveryKind, target: TargetURL, channelPrefix: String, size: Int) {
+    public init(api: PublishAPI = .grip, kind: DeliveryKind, target: TargetURL, channelPrefix: String, size: Int) {
+        self.api = api
         self.kind = kind
         self.target = target
         self.channelPrefix = channelPrefix
         self.size = size
     }
 
-    /// The whole request (head and body) for `items`, stamped with `nowNanos`.
+    /// The whole request (head and body) for `items`, stamped with `nowNanos`. Nchan takes
+    /// one item per request (`PublishAPI.maximumBatch`).
     public func request(items: some Collection<PublishItem>, nowNanos: UInt64) -> [UInt8] {
+        precondition(items.count <= api.maximumBatch, "\(api) publishes one item per request")
         var body: [UInt8] = []
         body.reserveCapacity(64 + items.count * (size + 96))
-        appendBody(items: items, nowNanos: nowNanos, to: &body)
+        let requestTarget: String
+        let contentType: String
+        switch api {
+        case .grip:
+            appendBody(items: items, nowNanos: nowNanos, to: &body)
+            requestTarget = target.requestTarget(addingQuery: "")
+            contentType = "application/json"
+        case .nchan:
+            let item = items.first!
+            // Nchan's raw stream ends each message with its separator, a newline, itself.
+            let stamp = Payload.Stamp(channel: item.channel, sequence: item.sequence, publishedNanos: nowNanos)
+            Payload.append(stamp, size: size, reserved: kind == .stream ? 1 : 0, to: &body)
+            let channel = DeliveryKind.channelName(prefix: channelPrefix, index: item.channel)
+            requestTarget = target.requestTarget(addingQuery: "channel=\(SubscribeRequest.percentEncoded(channel))")
+            contentType = "text/plain"
+        }
         var out: [UInt8] = []
         out.reserveCapacity(body.count + 160)
-        let head = "POST \(target.requestTarget(addingQuery: "")) HTTP/1.1\r\nHost: \(target.hostHeader)\r\n"
-            + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+        let head = "POST \(requestTarget) HTTP/1.1\r\nHost: \(target.hostHeader)\r\n"
+            + "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n\r\n"
         out.append(contentsOf: head.utf8)
         out.append(contentsOf: body)
         return out

@@ -18,7 +18,7 @@ public enum SubscribeRequest {
     }
 
     /// Query-component encoding for channel names (unreserved characters pass).
-    static func percentEncoded(_ text: String) -> String {
+    public static func percentEncoded(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {
             switch byte {

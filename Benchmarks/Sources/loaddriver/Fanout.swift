@@ -9,7 +9,8 @@ struct Fanout: ParsableCommand {
         abstract: "Hold subscribers on a GRIP proxy, publish through its control API, measure the fan-out.",
         discussion: """
             Subscriber i listens on channel bench-(i % channels), named in the request as ?channel=NAME \
-            (the built-in test handlers of pushpind and Pushpin answer /stream and /response that way). \
+            (the built-in test handlers of pushpind and Pushpin answer /stream and /response that way; \
+            a backend or an Nchan location can take the channel from $arg_channel). \
             Each payload carries its channel, sequence and publish time (CLOCK_MONOTONIC, same process), \
             so loss, duplicates and latency are exact.
             """)
@@ -17,8 +18,11 @@ struct Fanout: ParsableCommand {
     @Option(help: "Subscriber URL, e.g. http://127.0.0.1:7999/stream")
     var target: String
 
-    @Option(help: "Control API publish URL, e.g. http://127.0.0.1:5561/publish/")
+    @Option(help: "Publish URL, e.g. http://127.0.0.1:5561/publish/ (grip) or http://127.0.0.1:8080/pub (nchan)")
     var publish: String
+
+    @Option(help: "Publish API: grip (Pushpin's JSON control API) or nchan (one message per POST PATH?channel=NAME).")
+    var api: String = "grip"
 
     @Option(help: "stream, response (long-poll, one round) or ws")
     var kind: String = "stream"
@@ -74,6 +78,8 @@ struct Fanout: ParsableCommand {
     func validate() throws {
         guard DeliveryKind(rawValue: kind) != nil else { throw ValidationError("--kind must be stream, response or ws") }
         guard TargetURL(target) != nil else { throw ValidationError("--target must be an http:// URL") }
+        guard let publishAPI = PublishAPI(rawValue: api) else { throw ValidationError("--api must be grip or nchan") }
+        guard batch <= publishAPI.maximumBatch else { throw ValidationError("--api nchan publishes one item per request: --batch 1") }
         guard TargetURL(publish) != nil else { throw ValidationError("--publish must be an http:// URL") }
         guard subscribers >= 1, channels >= 1, messages >= 1 else { throw ValidationError("--subscribers, --channels and --messages must be at least 1") }
         guard rate.map({ $0 > 0 }) ?? true, connectRate.map({ $0 > 0 }) ?? true else { throw ValidationError("rates must be positive") }
@@ -108,7 +114,7 @@ struct Fanout: ParsableCommand {
     }
 
     private func makePlan() throws -> FanoutPlan {
-        guard let kind = DeliveryKind(rawValue: kind), let targetURL = TargetURL(target), let publishURL = TargetURL(publish) else {
+        guard let kind = DeliveryKind(rawValue: kind), let api = PublishAPI(rawValue: api), let targetURL = TargetURL(target), let publishURL = TargetURL(publish) else {
             throw ValidationError("bad arguments")
         }
         guard let targetAddress = SocketAddress.resolve(host: targetURL.host, port: targetURL.port).first else {
@@ -125,6 +131,6 @@ struct Fanout: ParsableCommand {
             kind: kind, target: targetAddress, controlTarget: controlAddress, subscribers: subscribers, channels: channels,
             messages: messages, rate: rate, connectRate: connectRate, connectConcurrency: connectConcurrency, sources: sources,
             threads: threads, publishers: publishers, batch: batch, subscribeRequests: requests,
-            publishBuilder: PublishRequestBuilder(kind: kind, target: publishURL, channelPrefix: prefix, size: size))
+            publishBuilder: PublishRequestBuilder(api: api, kind: kind, target: publishURL, channelPrefix: prefix, size: size))
     }
 }

@@ -170,7 +170,7 @@ final class PublishPump {
         case .complete(let status, let reusable):
             requests += 1
             lastAnswerNanos = MonotonicClock.now()
-            if status == 200 {
+            if (200...299).contains(status) {  // Pushpin answers 200, Nchan 201 or 202
                 publishedItems += connection.itemsInFlight
             } else {
                 errors += 1

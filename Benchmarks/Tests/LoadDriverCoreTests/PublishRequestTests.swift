@@ -32,6 +32,20 @@ import Wire
         #expect(parts[0].contains("Content-Length: \(parts[1].utf8.count)"))
     }
 
+    /// Nchan: the channel goes in the query and the body is the message; its raw stream adds
+    /// the newline, so a stream message is one byte short of `size`.
+    @Test(arguments: DeliveryKind.allCases)
+    func nchanRequestCarriesTheMessageAsBody(kind: DeliveryKind) throws {
+        let builder = PublishRequestBuilder(api: .nchan, kind: kind, target: TargetURL("http://127.0.0.1:8080/pub")!, channelPrefix: "bench-", size: 64)
+        let request = String(decoding: builder.request(items: [PublishItem(channel: 3, sequence: 9)], nowNanos: 5), as: UTF8.self)
+        #expect(request.hasPrefix("POST /pub?channel=bench-3 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: text/plain\r\n"))
+        let parts = request.split(separator: "\r\n\r\n", maxSplits: 1)
+        let body = try #require(parts.last.map { Array($0.utf8) })
+        #expect(parts[0].contains("Content-Length: \(body.count)"))
+        #expect(body.count == (kind == .stream ? 63 : 64))
+        #expect(body.withUnsafeBytes { Payload.parse($0) } == Payload.Stamp(channel: 3, sequence: 9, publishedNanos: 5))
+    }
+
     @Test func subscribeRequestPutsChannelInQuery() {
         let stream = String(decoding: SubscribeRequest.bytes(kind: .stream, target: TargetURL("http://h:1/stream")!, channel: "bench 1"), as: UTF8.self)
         #expect(stream.hasPrefix("GET /stream?channel=bench%201 HTTP/1.1\r\nHost: h:1\r\n"))
