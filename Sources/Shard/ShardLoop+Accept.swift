@@ -67,8 +67,7 @@ extension ShardLoop {
         let client = clients[Int(slot)]
         let generation = (client.socket.generation &+ 1) & UserData.generationMask
         client.reset(fd: fd, generation: generation)
-        stats.connectionsAccepted += 1
-        Sockets.setNoDelay(fd)
+        stats.connectionsAccepted += 1  // TCP_NODELAY comes from the listener (ListeningSocket)
         armClientRecv(client)
     }
 }

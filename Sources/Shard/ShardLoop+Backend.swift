@@ -422,13 +422,11 @@ extension ShardLoop {
 
     private func returnToPool(_ backend: BackendConnection) {
         backend.state = .idle
-        var idle = pool[backend.targetKey, default: []]
-        guard idle.count < 1024 else {
+        guard pool[backend.targetKey, default: []].count < 1024 else {
             closeBackend(backend)
             return
         }
-        idle.append(backend.slot)
-        pool[backend.targetKey] = idle
+        pool[backend.targetKey, default: []].append(backend.slot)  // in place: no copy of the list
         schedule(.backendIdle, slot: backend.slot, socket: &backend.socket, afterNanos: configuration.backendIdleNanos)
         updateBackendRecv(backend)
     }

@@ -38,6 +38,22 @@ extension KernelTests {
             _ = try ring.collectUntilFinal(acceptTag)
         }
 
+        /// The shard does not set TCP_NODELAY per connection: accepted sockets inherit it.
+        @Test func listeningSocketHandsNoDelayToAcceptedSockets() throws {
+            let address = try #require(SocketAddress.resolve(host: "127.0.0.1", port: 0).first)
+            let listener = try ListeningSocket.open(on: address, reusePort: false)
+            defer { close(listener) }
+            let client = try Loopback.connectClient(port: Loopback.localPort(of: listener))
+            defer { close(client) }
+            let accepted = accept(listener, nil, nil)
+            defer { close(accepted) }
+            #expect(accepted >= 0)
+            var value: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            #expect(getsockopt(accepted, Int32(IPPROTO_TCP), TCP_NODELAY, &value, &length) == 0)
+            #expect(value == 1)
+        }
+
         @Test func cancellingArmedAcceptEndsItWithECANCELED() throws {
             let ring = try Ring(entries: 8)
             let listener = try Loopback.boundSocket()
