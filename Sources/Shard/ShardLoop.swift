@@ -45,6 +45,8 @@ public final class ShardLoop {
     var pendingReports: [ShardReport] = []
     /// Client connections whose pipelined input is parsed once the current completion is done.
     var resumeQueue: [(UInt32, UInt32)] = []
+    /// Subscribers that got published messages this turn; flushed once after all commands.
+    var deliveryFlushes: [(slot: UInt32, generation: UInt32)] = []
 
     var draining = false
     var drainDeadline: Int64 = 0
@@ -107,6 +109,7 @@ public final class ShardLoop {
             runResumeQueue()
         }
         drainCommands()
+        flushDeliveries()
         fireTimers()
         flushReports()
         if draining { checkDrained() }

@@ -13,6 +13,8 @@ struct SocketState {
     var connectInFlight = false
     var sendQueue = SendQueue()
     var closing = false
+    /// Waiting in the shard's end-of-turn flush (published messages were queued this turn).
+    var flushScheduled = false
     /// Bumped to cancel this socket's pending timer lazily (see `TimerWheel`).
     var timerToken: UInt32 = 0
 
