@@ -63,7 +63,7 @@ struct Fanout: ParsableCommand {
     @Option(help: "Comma-separated PIDs whose VmRSS (summed) gives the per-connection memory.")
     var pids: String?
 
-    @Option(help: "Worker threads, each with its own ring and share of the subscribers.")
+    @Option(help: "Subscriber threads, each with its own ring and share of the subscribers (the publisher has one more).")
     var threads: Int = 1
 
     @Option(help: "Control API connections used to publish.")

@@ -22,7 +22,7 @@ final class FanoutCoordinator {
         timeoutNanos = UInt64(timeoutSeconds * 1e9)
         settleNanos = UInt64(settleSeconds * 1e9)
         idleNanos = UInt64(idleSeconds * 1e9)
-        statuses = (0..<plan.threads).map { _ in WorkerStatus() }
+        statuses = (0...plan.threads).map { _ in WorkerStatus() }  // the subscriber workers, then the publisher
     }
 
     /// The whole run; returns nil (after printing why) when the workers could not start.
@@ -65,6 +65,9 @@ final class FanoutCoordinator {
         statuses.lazy.compactMap { $0.startError.withLock { $0 } }.first
     }
 
+    /// The publisher runs on its own worker, after the subscriber workers.
+    private var publisherStatus: WorkerStatus { statuses[plan.threads] }
+
     private func total(_ field: (WorkerStatus) -> Int) -> Int { statuses.reduce(0) { $0 + field($1) } }
 
     private func connectPhase() {
@@ -98,7 +101,7 @@ final class FanoutCoordinator {
             // Re-read: a long-poll refused after its request went out stops counting as held.
             let expected = total { $0.subscribed.load(ordering: .relaxed) } * plan.expectedPerSubscriber
             if delivered != lastDelivered { lastDelivered = delivered; lastChange = now }
-            let publishDone = statuses[0].publishDone.load(ordering: .acquiring)
+            let publishDone = publisherStatus.publishDone.load(ordering: .acquiring)
             if publishDone, publishEnded == nil { publishEnded = now }
             if let ended = publishEnded {
                 if delivered >= expected { break }
@@ -112,8 +115,8 @@ final class FanoutCoordinator {
                 break
             }
             progress(now) {
-                let published = statuses[0].publishedItems.load(ordering: .relaxed)
-                let errors = statuses[0].publishErrors.load(ordering: .relaxed)
+                let published = publisherStatus.publishedItems.load(ordering: .relaxed)
+                let errors = publisherStatus.publishErrors.load(ordering: .relaxed)
                 let label = publishEnded == nil ? "publish" : "deliver"
                 return "[\(label) \(seconds(now - start))s] published \(published)/\(plan.channels * plan.messages) (\(errors) errors), "
                     + "delivered \(delivered)/\(expected)"
@@ -153,7 +156,7 @@ final class FanoutCoordinator {
             report.bytesPerConnection = Double(held - baseline) / Double(report.subscribed)
         }
 
-        let publisher = statuses[0]
+        let publisher = publisherStatus
         report.publishedItems = publisher.publishedItems.load(ordering: .relaxed)
         report.failedItems = publisher.failedItems.load(ordering: .relaxed)
         report.publishRequests = publisher.publishRequests.load(ordering: .relaxed)

@@ -3,8 +3,11 @@ import Histogram
 import IOUring
 import LoadDriverCore
 
-/// One thread's share of the run: its own ring, its subscribers (every `threads`-th one) and,
-/// on worker 0, the publisher. Single-threaded inside: nothing here is shared but `status`.
+/// One thread's share of the run, with its own ring: either its subscribers (every
+/// `threads`-th one) or, on worker `threads`, the publisher. Publishing has a thread of its
+/// own so that reading deliveries cannot slow it down: sharing one thread made the
+/// publish rate, and with it how much the server could batch, depend on the driver's load.
+/// Single-threaded inside: nothing here is shared but `status`.
 final class FanoutWorker {
     enum SubscriberPhase: UInt8 {
         case idle
@@ -62,9 +65,10 @@ final class FanoutWorker {
         self.plan = plan
         self.control = control
         self.status = status
+        let publishes = index == plan.threads
         ring = try Ring(entries: 4096)
-        buffers = try BufferRing(ring: ring, groupID: Self.bufferGroup, count: 8192, size: 4096)
-        globalIndex = Array(plan.subscriberIndices(worker: index))
+        buffers = try BufferRing(ring: ring, groupID: Self.bufferGroup, count: publishes ? 256 : 8192, size: 4096)
+        globalIndex = publishes ? [] : Array(plan.subscriberIndices(worker: index))
         let count = globalIndex.count
         fds = Array(repeating: -1, count: count)
         phases = Array(repeating: .idle, count: count)
@@ -81,7 +85,7 @@ final class FanoutWorker {
         controlAddress = .allocate(capacity: 1)
         controlAddress.initialize(to: plan.controlTarget.storage)
         sources = ClientSocket.loopbackSources(count: plan.sources)
-        if index == 0 { publisher = PublishPump(plan: plan, ring: ring, address: controlAddress, length: plan.controlTarget.length) }
+        if publishes { publisher = PublishPump(plan: plan, ring: ring, address: controlAddress, length: plan.controlTarget.length) }
     }
 
     deinit {
