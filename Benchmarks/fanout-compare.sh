@@ -16,24 +16,33 @@
 #                            unavailable" to part of the subscriptions beyond ~1000/s)
 #   CONNECT_CONCURRENCY=200  connects in flight during the flat-out subscribe run
 #   SIZE=64 RATE=            payload bytes; publish items/s over all channels (empty: flat out)
+#   LATENCY_RATE=100         publish items/s of the latency run (pushpind and Nchan sustain it)
+#   LATENCY_MESSAGES=20      messages per channel in the latency run
 #   SHARDS=2 THREADS=1       pushpind shards and Nchan workers; driver threads
 #   PUSHPIND_BIN=            use this pushpind binary instead of building one
-# Per round, each system is started fresh and runs alone while the driver runs twice: connects at
-# CONNECT_RATE and publishes MESSAGES per channel (deliveries/s, latency, loss, memory per held
-# connection from the server's VmRSS), then connects flat out with one message per channel
-# (subscribe rate).
+#   RESULT=fanout-KIND       name of the table written to Benchmarks/results/RESULT.txt
+#   FROM=                    the raw-output folder of an earlier run: print its table again, run nothing
+# Per round, each system is started fresh and runs alone while the driver runs three times:
+#   fanout     connects at CONNECT_RATE, publishes MESSAGES per channel at RATE (deliveries/s,
+#              latency, loss, memory per held connection from the server's VmRSS);
+#   latency    the same subscribers, LATENCY_MESSAGES per channel paced at LATENCY_RATE: flat out,
+#              latency is mostly queueing (how long the driver's reader needs for everything a
+#              fast server sent at once), paced it is what a message waits inside the server;
+#   subscribe  connects flat out, one message per channel (subscribe rate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-stream}; subscribers=${2:-5000}; messages=${3:-100}; rounds=${4:-3}; channels=${5:-10}
 connect_rate=${CONNECT_RATE:-500}; concurrency=${CONNECT_CONCURRENCY:-200}
 size=${SIZE:-64}; rate=${RATE:-}; shards=${SHARDS:-2}; threads=${THREADS:-1}
-systems=${SYSTEMS:-pushpind pushpin nchan}
+latency_rate=${LATENCY_RATE:-100}; latency_messages=${LATENCY_MESSAGES:-20}
+systems=${SYSTEMS:-pushpind pushpin nchan}; result=${RESULT:-fanout-$kind}
 case "$kind" in stream | response | ws) ;; *) echo "KIND must be stream, response or ws" >&2; exit 2 ;; esac
 ((channels <= 10)) || { echo "CHANNELS must be at most 10 (the backend's WebSocket answer has a fixed length)" >&2; exit 2; }
 
 pushpind_port=28990; pushpind_control=28991; pushpin_port=27990; pushpin_offset=40
 pushpin_control=$((5561 + pushpin_offset)); nchan_port=26990; backend_port=28995
-work=$(mktemp -d /tmp/pushpind-fanout.XXXXXX)
+work=${FROM:-$(mktemp -d /tmp/pushpind-fanout.XXXXXX)}
+if [ -z "${FROM:-}" ]; then  # with FROM=DIR, only the table of that earlier run is printed
 chmod 755 "$work"
 
 source scripts/setup.sh
@@ -185,11 +194,13 @@ for round in $(seq "$rounds"); do
 		echo "round $round/$rounds: $system" >&2
 		"start_$system"
 		drive "$system" "$system-fanout-$round" --messages "$messages" --connect-rate "$connect_rate"
+		rate="$latency_rate" drive "$system" "$system-latency-$round" --messages "$latency_messages" --connect-rate "$connect_rate"
 		drive "$system" "$system-subscribe-$round" --messages 1 --connect-concurrency "$concurrency"
 		"stop_$system"
 	done
 	order=("${order[@]:1}" "${order[0]}")  # rotate: every system gets every position
 done
+fi
 
 read -ra shown <<< "$systems"
 peers=(); for s in "${shown[@]}"; do [ "$s" = pushpind ] || peers+=("$s"); done
@@ -206,7 +217,7 @@ row() {  # LABEL RUN JQ-EXPRESSION [NOTE]: the median of every system, then push
 			out = sprintf("%-34s", l); mine = "nan"
 			for (i = 1; i <= n; i++) { out = out sprintf(" %11s", show(v[i])); if (name[i] == "pushpind") mine = v[i] }
 			for (i = 1; i <= n; i++) if (name[i] != "pushpind")
-				out = out sprintf(" %9s", (v[i] + 0 != 0 && mine != "nan" && v[i] != "nan") ? sprintf("%.2fx", mine / v[i]) : "-")
+				out = out sprintf(" %9s", (v[i] + 0 != 0 && mine != "nan" && v[i] != "nan") ? sprintf(mine / v[i] < 0.1 ? "%.3fx" : "%.2fx", mine / v[i]) : "-")
 			print out (note == "" ? "" : "  " note) }'
 }
 rounds_of() {  # LABEL RUN JQ-EXPRESSION: every round's value, rounded
@@ -220,7 +231,8 @@ mkdir -p Benchmarks/results
 	echo "fan-out $kind: $subscribers subscribers, $channels channels, $messages messages per channel, $size B payloads, publish ${rate:-flat out}"
 	echo "medians of $rounds rounds, order rotated each round; $(nproc) cores shared by servers, backend and driver"
 	echo "pushpind --shards $shards; Pushpin 1.36 (pushpin-reference: message_rate/message_hwm raised, log_level 2); Nchan $(dpkg-query -W -f '${Version}' libnginx-mod-nchan 2>/dev/null) with $shards workers"
-	echo "GRIP backend: nginx, 1 worker; driver: loaddriver (io_uring, $threads thread(s)), 4 loopback source addresses; $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "GRIP backend: nginx, 1 worker; driver: loaddriver (io_uring, $threads subscriber thread(s) and a publisher thread), 4 loopback source addresses; run of $(date -u -r "$work/routes" +%Y-%m-%dT%H:%MZ)"
+	echo "commands: Benchmarks/fanout-compare.sh $kind $subscribers $messages $rounds $channels (SYSTEMS=\"$systems\" SHARDS=$shards CONNECT_RATE=$connect_rate CONNECT_CONCURRENCY=$concurrency SIZE=$size RATE=${rate:-} LATENCY_RATE=$latency_rate LATENCY_MESSAGES=$latency_messages)"
 	header=$(printf '%-34s' metric); for s in "${shown[@]}"; do header+=$(printf ' %11s' "$s"); done
 	for s in "${peers[@]}"; do header+=$(printf ' %9s' "÷$s"); done
 	echo "$header"
@@ -228,6 +240,9 @@ mkdir -p Benchmarks/results
 	row "latency p50 ms" fanout .latency_ms_p50 "(lower is better)"
 	row "latency p99 ms" fanout .latency_ms_p99 "(lower is better)"
 	row "latency max ms" fanout .latency_ms_max "(lower is better)"
+	row "paced $latency_rate/s: latency p50 ms" latency .latency_ms_p50 "(lower is better)"
+	row "paced $latency_rate/s: latency p99 ms" latency .latency_ms_p99 "(lower is better)"
+	row "paced $latency_rate/s: lost" latency .lost
 	row "subscribe rate conn/s (flat out)" subscribe .subscribe_rate
 	row "subscriptions refused (flat out)" subscribe .subscribe_failed
 	row "bytes per held connection (RSS)" fanout .bytes_per_connection "(lower is better)"
@@ -237,7 +252,8 @@ mkdir -p Benchmarks/results
 	echo "per round:"
 	rounds_of "  deliveries/s" fanout .deliveries_per_sec
 	rounds_of "  p99 ms" fanout .latency_ms_p99
+	rounds_of "  paced p99 ms" latency .latency_ms_p99
 	rounds_of "  subscribe/s" subscribe .subscribe_rate
 	rounds_of "  bytes/conn" fanout .bytes_per_connection
-} | tee "Benchmarks/results/fanout-$kind.txt"
+} | tee "Benchmarks/results/$result.txt"
 echo "raw driver output: $work" >&2
