@@ -303,15 +303,22 @@ extension ShardLoop {
         return rest.hasPrefix("/") ? rest : "/" + rest
     }
 
+    /// The route's backends in failover order. Built once per routing table and shared: each
+    /// WebSocket session keeps its list, and a copy per session cost some 200 bytes.
     func candidates(for route: Route) -> [BackendCandidate] {
-        var list: [BackendCandidate] = []
+        var keys: [String] = []
         for target in route.targets {
             guard case let .http(host, port) = target.kind else { continue }
-            let key = ShardRouting.targetKey(host: host, port: port)
+            keys.append(ShardRouting.targetKey(host: host, port: port))
+        }
+        if let list = candidateLists[keys] { return list }
+        var list: [BackendCandidate] = []
+        for key in keys {
             for address in routing.addresses[key] ?? [] {
                 list.append(BackendCandidate(key: key, address: address))
             }
         }
+        candidateLists[keys] = list
         return list
     }
 

@@ -23,6 +23,7 @@ extension ShardLoop {
             case .installRoutes(let payload):
                 if let routing = payload as? ShardRouting {
                     self.routing = routing
+                    candidateLists = [:]
                     logger.debug("routes installed", metadata: ["routes": "\(routing.table.routes.count)"])
                 }
             case .shutdown(let drainNanos):

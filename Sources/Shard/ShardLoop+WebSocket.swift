@@ -27,7 +27,7 @@ extension ShardLoop {
                 return
             }
             let session = WebSocketSession(
-                mode: .testHandler, clientKey: key, maxMessageBytes: Self.webSocketMessageMax, connectionID: "",
+                mode: .testHandler, clientKey: key, maxMessageBytes: Self.webSocketMessageMax, connectionIDBits: (0, 0),
                 target: head.target, baseHeaders: HTTPHeaders(), candidates: [], gripSignature: nil,
                 compression: compression(for: head))
             client.webSocket = session
@@ -40,7 +40,7 @@ extension ShardLoop {
         case .http where target.overHTTP:
             let session = WebSocketSession(
                 mode: .overHTTP, clientKey: key, maxMessageBytes: WebSocketSession.pendingBytesMax,
-                connectionID: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
+                connectionIDBits: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
                 baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: candidates(for: route),
                 gripSignature: gripSignature(for: route), compression: compression(for: head))
             session.channelPrefix = route.prefix ?? ""
@@ -59,12 +59,9 @@ extension ShardLoop {
         return String(target[target.index(after: question)...])
     }
 
-    private static func newConnectionID() -> String {
+    private static func newConnectionID() -> (UInt64, UInt64) {
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        for _ in 0..<32 { bytes.append(digits[Int(generator.next() % 16)]) }
-        return String(decoding: bytes, as: UTF8.self)
+        return (generator.next(), generator.next())
     }
 
     /// The client's headers as repeated on every event request: without the handshake's
@@ -102,6 +99,7 @@ extension ShardLoop {
         stats.webSocketSessionsOpened += 1
         webSocketOpenCount += 1
         session.accepted = true
+        session.clientKey = ""  // answered; not kept for the session's lifetime
         client.socket.sendQueue.append(bytes, pool: chunkPool)
         flushClient(client)
         client.exchange = Exchange()

@@ -31,6 +31,8 @@ public final class ShardLoop {
     var freeClientSlots: [UInt32] = []
     var backends: [BackendConnection] = []
     var freeBackendSlots: [UInt32] = []
+    /// Backend candidate lists by route targets, for the current routing (see `candidates(for:)`).
+    var candidateLists: [[String]: [BackendCandidate]] = [:]
     /// Idle backend connections by target, most recently used last.
     var pool: [String: [UInt32]] = [:]
 

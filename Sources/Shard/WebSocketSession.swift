@@ -10,8 +10,8 @@ final class WebSocketSession {
 
     let mode: Mode
     var decoder: WebSocketDecoder
-    /// The client's Sec-WebSocket-Key, for the 101 once the backend accepts.
-    let clientKey: String
+    /// The client's Sec-WebSocket-Key, for the 101 once the backend accepts; emptied after.
+    var clientKey: String
     var closeSent = false
     var closeReceived = false
     /// The client got its 101 (counted as an open WebSocket until closed).
@@ -20,7 +20,9 @@ final class WebSocketSession {
     // WebSocket-over-HTTP
     /// The OPEN exchange succeeded and the client got its 101.
     var opened = false
-    let connectionID: String
+    /// 128 random bits, rendered as 32 hex digits for each request's Connection-Id (held as
+    /// bits: a 32-character string would be one more heap block per session).
+    let connectionIDBits: (UInt64, UInt64)
     /// Request target and the client's headers to repeat on every event request.
     let target: String
     let baseHeaders: HTTPHeaders
@@ -40,7 +42,7 @@ final class WebSocketSession {
     /// The backend enabled GRIP (`Sec-WebSocket-Extensions: grip`): `c:` control messages and
     /// the message prefix apply.
     var gripEnabled = false
-    var messagePrefix: [UInt8] = Array("m:".utf8)
+    var messagePrefix = WebSocketSession.defaultMessagePrefix
     var channelPrefix = ""
     /// `detach`: the backend side is gone; client messages are discarded.
     var detached = false
@@ -53,6 +55,8 @@ final class WebSocketSession {
     var clientKeepAliveNanos: Int64 = 0
     var lastClientSendNanos: Int64 = 0
 
+    /// Shared by every session until a backend sets its own: one array, not one per session.
+    static let defaultMessagePrefix = Array("m:".utf8)
     static let pendingBytesMax = 200_000
     static let retriesMax = 5
 
@@ -61,7 +65,7 @@ final class WebSocketSession {
     let maxMessageBytes: Int
 
     init(
-        mode: Mode, clientKey: String, maxMessageBytes: Int, connectionID: String, target: String, baseHeaders: HTTPHeaders,
+        mode: Mode, clientKey: String, maxMessageBytes: Int, connectionIDBits: (UInt64, UInt64), target: String, baseHeaders: HTTPHeaders,
         candidates: [BackendCandidate], gripSignature: String?, compression: (response: String, inflater: MessageInflater)? = nil
     ) {
         self.mode = mode
@@ -69,10 +73,23 @@ final class WebSocketSession {
         self.compression = compression
         self.maxMessageBytes = maxMessageBytes
         decoder = WebSocketDecoder(requireMask: true, maxMessageBytes: maxMessageBytes, allowRSV1: compression != nil)
-        self.connectionID = connectionID
+        self.connectionIDBits = connectionIDBits
         self.target = target
         self.baseHeaders = baseHeaders
         self.candidates = candidates
         self.gripSignature = gripSignature
+    }
+}
+
+extension WebSocketSession {
+    /// The Connection-Id the backend sees: the id's 32 lowercase hex digits.
+    var connectionID: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for word in [connectionIDBits.0, connectionIDBits.1] {
+            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(digits[Int((word >> UInt64(shift)) & 15)]) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -30,6 +30,7 @@ extension EndToEnd {
 
                 let ids = Set(backend.requests.map(\.connectionID))
                 #expect(ids.count == 2, "Connection-Ids: \(ids)")
+                #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy { "0123456789abcdef".utf8.contains($0) } }, "Connection-Ids: \(ids)")
                 let first = try #require(backend.requests.first)
                 let firstEvents = backend.events(of: first.connectionID)
                 let expected: [WOHEvent] = [
