@@ -75,16 +75,20 @@ wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 # The GRIP backend. A WebSocket-over-HTTP OPEN request is the only event with a 6-byte body
 # ("OPEN\r\n"); it is answered OPEN plus "c:{subscribe}"; every other event gets an empty body.
 # The TEXT length is fixed because channel names are bench-0 … bench-9.
-cat > "$work/backend.conf" <<CONF
-worker_processes 1;
+nginx_main() {  # NAME WORKERS: the settings both nginx instances share, up to the http block's opening
+	cat <<CONF
+worker_processes $2;
 daemon off;
-pid $work/backend.pid;
-error_log $work/backend-error.log;
+pid $work/$1.pid;
+error_log $work/$1-error.log;
 worker_rlimit_nofile 20000;
 events { worker_connections 16000; }
 http {
   access_log off;
   keepalive_requests 10000000;
+CONF
+}
+{ nginx_main backend 1; cat <<CONF
   map \$http_content_length \$woh_answer {
     6 "OPEN\\r\\nTEXT 2a\\r\\nc:{\\"type\\":\\"subscribe\\",\\"channel\\":\\"\$arg_channel\\"}\\r\\n";
     default "";
@@ -101,23 +105,14 @@ http {
   }
 }
 CONF
+} > "$work/backend.conf"
 nginx -c "$work/backend.conf" 2>> "$work/backend-error.log" &
 echo "* 127.0.0.1:$backend_port,over_http" > "$work/routes"
 wait_port "$backend_port"
 
 # Nchan: the same URLs, served by nchan itself; channels keep enough messages for a whole run
 # and a new subscriber starts at the newest message, so the flat-out run sees only its own.
-cat > "$work/nchan.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
-worker_processes $shards;
-daemon off;
-pid $work/nchan.pid;
-error_log $work/nchan-error.log;
-worker_rlimit_nofile 20000;
-events { worker_connections 19000; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
+{ echo "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;"; nginx_main nchan "$shards"; cat <<CONF
   nchan_shared_memory_size 512m;
   server {
     listen 127.0.0.1:$nchan_port;
@@ -130,6 +125,7 @@ http {
   }
 }
 CONF
+} > "$work/nchan.conf"
 
 # Each system runs alone and starts fresh every round: RSS deltas of a process whose allocator
 # kept the memory of an earlier run would understate the cost of a connection.
