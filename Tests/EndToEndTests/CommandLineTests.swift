@@ -7,7 +7,14 @@ extension EndToEnd {
         @Test func portFlagsOverrideTheConfiguredPorts() throws {
             try withBackend { backend in
                 var setup = PushpindSetup.proxying(to: backend)
-                let decoys = (client: try freePort(), control: try freePort())
+                // Held, not just picked: a port that was merely free could be handed out again
+                // as one of pushpind's own ports (it happened once in CI).
+                let reserved = (client: try TCPSocket.reserve(), control: try TCPSocket.reserve())
+                defer {
+                    reserved.client.close()
+                    reserved.control.close()
+                }
+                let decoys = (client: reserved.client.localPort, control: reserved.control.localPort)
                 setup.configPorts = decoys
                 try withPushpind(setup) { (pushpind: PushpindProcess) throws in
                     #expect(try RawHTTPClient.fetch(port: pushpind.clientPort, "/bytes?n=10").status == 200)

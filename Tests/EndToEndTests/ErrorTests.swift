@@ -44,8 +44,9 @@ extension EndToEnd {
         }
 
         @Test func refusedBackendGives502() throws {
-            let closedPort = try freePort()  // nothing listens here
-            try withPushpind(.proxying(toPort: closedPort)) { pushpind in
+            let closed = try TCPSocket.reserve()  // nothing listens here, and nobody else gets the port
+            defer { closed.close() }
+            try withPushpind(.proxying(toPort: closed.localPort)) { pushpind in
                 let client = try RawHTTPClient(port: pushpind.clientPort)
                 let response = try client.get("/anything")
                 #expect(response.status == 502)

@@ -21,8 +21,9 @@ extension EndToEnd {
 
         /// Test (4a): nothing listens on the backend port at OPEN time → 502.
         @Test func backendDownAtOpenIs502() throws {
-            let port = try freePort()
-            try withPushpind(.overHTTP(toPort: port)) { pushpind in
+            let closed = try TCPSocket.reserve()  // held, so pushpind cannot be given this port
+            defer { closed.close() }
+            try withPushpind(.overHTTP(toPort: closed.localPort)) { pushpind in
                 guard case .refused(let response) = try WebSocketClient.open(port: pushpind.clientPort, "/ws") else {
                     Issue.record("the handshake succeeded with no backend")
                     return

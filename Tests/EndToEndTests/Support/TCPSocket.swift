@@ -32,15 +32,27 @@ struct TCPSocket: Sendable {
         let socket = TCPSocket(fd: fd)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = loopbackAddress(port: port)
+        try socket.bindLoopback(port: port)
+        guard Glibc.listen(fd, backlog) == 0 else { socket.close(); throw HarnessError.system("listen") }
+        return socket
+    }
+
+    /// Bound to 127.0.0.1:`port` but not listening: nothing else can take the port (not
+    /// `freePort()`, not a server started later), and connects to it are refused.
+    static func reserve(port: UInt16 = 0) throws -> TCPSocket {
+        let socket = TCPSocket(fd: try makeFD())
+        try socket.bindLoopback(port: port)
+        return socket
+    }
+
+    private func bindLoopback(port: UInt16) throws {
+        var address = Self.loopbackAddress(port: port)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0 else { socket.close(); throw HarnessError.system("bind 127.0.0.1:\(port)") }
-        guard Glibc.listen(fd, backlog) == 0 else { socket.close(); throw HarnessError.system("listen") }
-        return socket
+        guard bound == 0 else { close(); throw HarnessError.system("bind 127.0.0.1:\(port)") }
     }
 
     /// Connects to 127.0.0.1:`port` without blocking past `timeout`: a full accept backlog
