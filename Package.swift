@@ -40,11 +40,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        // One seeded generator for the randomized tests of every target (test-only, no product).
+        .target(name: "SeededRandom", path: "Tests/SeededRandom"),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "SeededRandom"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
         .testTarget(name: "IOUringTests", dependencies: ["IOUring"]),
-        .testTarget(name: "ShardTests", dependencies: ["Shard", "Wire", "Hub", "IOUring"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "Wire", "Hub"]),
+        .testTarget(name: "ShardTests", dependencies: ["Shard", "Wire", "Hub", "IOUring", "SeededRandom"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "Wire", "Hub", "SeededRandom"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Wire"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 
 @testable import Control
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func matchesASetModel() {
-        var random = SeededGenerator(seed: 77)
+        var random = SeededRandom(seed: 77)
         var map = InterestMap()
         var model: [String: Set<Int>] = [:]
         for _ in 0..<5_000 {

@@ -1,4 +1,5 @@
 import Hub
+import SeededRandom
 import Testing
 
 @testable import Control
@@ -34,7 +35,7 @@ import Testing
 
     /// Shards with every counter different, latencies spread over all buckets.
     static func randomShards(_ count: Int, seed: UInt64) -> [ShardStats] {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         return (0..<count).map { _ in
             var stats = ShardStats()
             let fields: [WritableKeyPath<ShardStats, Int>] = [

@@ -1,4 +1,5 @@
 import Hub
+import SeededRandom
 import Testing
 
 @testable import Shard
@@ -306,7 +307,7 @@ import Testing
     /// model plus a segment model of the documented rules.
     @Test(arguments: [UInt64(11), 12, 13])
     func matchesAByteModel(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         let chunkSize = 32
         let pool = ChunkPool(chunkSize: chunkSize, spareMax: 4)
         var queue = SendQueue()

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 
 @testable import Shard
@@ -71,7 +72,7 @@ import Testing
     /// 10,000 random subscribes/unsubscribes against a set model, with index fix-ups done the
     /// way the shard does them (the moved slot's subscription takes the removed index).
     @Test func matchesASetModelOverManyOperations() {
-        var random = SeededGenerator(seed: 2024)
+        var random = SeededRandom(seed: 2024)
         var table = SubscriptionTable()
         let slots = 0..<UInt32(60)
         let channelNames = (0..<12).map { "ch\($0)" }

@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 
 @testable import Shard
@@ -154,7 +155,7 @@ import Testing
     /// reaches its tick, never earlier; short advances return tick order; count stays exact.
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func matchesAModelUnderRandomSchedulesAndAdvances(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         let buckets = 16
         var timers = TimerWheel(tickNanos: Self.tick, bucketCount: buckets, nowNanos: 0)
         var pending: [UInt32: Int64] = [:]  // token → due tick

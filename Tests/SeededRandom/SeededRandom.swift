@@ -1,13 +1,13 @@
 /// SplitMix64: tiny, seedable, the same on every platform, so a failing seed replays.
-/// Shared by the fuzz and randomized tests of this target.
-struct SeededRandom: RandomNumberGenerator {
+/// Shared by the fuzz and randomized tests of every test target.
+public struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -16,11 +16,11 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     /// Uniform in 0..<bound (bound > 0); the modulo bias is irrelevant here.
-    mutating func below(_ bound: Int) -> Int {
+    public mutating func below(_ bound: Int) -> Int {
         Int(next() % UInt64(bound))
     }
 
-    mutating func bytes(_ count: Int) -> [UInt8] {
+    public mutating func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }
     }
 }
