@@ -119,15 +119,18 @@ extension BackendStub {
 }
 
 extension RecordedRequest {
-    /// The first value of query parameter `name` (no percent-decoding: the tests use plain values).
-    func query(_ name: String) -> String? {
-        guard let mark = target.firstIndex(of: "?") else { return nil }
-        for pair in target[target.index(after: mark)...].split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]) : "" }
-        }
-        return nil
-    }
+    func query(_ name: String) -> String? { queryValue(name, inTarget: target) }
 
     func queryInt(_ name: String) -> Int? { query(name).flatMap { Int($0) } }
+}
+
+/// The first value of query parameter `name` in a request target (no percent-decoding: the
+/// tests use plain values).
+func queryValue(_ name: String, inTarget target: String) -> String? {
+    guard let mark = target.firstIndex(of: "?") else { return nil }
+    for pair in target[target.index(after: mark)...].split(separator: "&") {
+        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]) : "" }
+    }
+    return nil
 }

@@ -13,15 +13,7 @@ struct WOHRequest: Sendable {
     var target: String { head.startLine.1 }
     var isOpen: Bool { events?.first == .open }
 
-    /// The first value of query parameter `name` of the request target.
-    func query(_ name: String) -> String? {
-        guard let mark = target.firstIndex(of: "?") else { return nil }
-        for pair in target[target.index(after: mark)...].split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]) : "" }
-        }
-        return nil
-    }
+    func query(_ name: String) -> String? { queryValue(name, inTarget: target) }
 }
 
 /// What the backend does with one request.
