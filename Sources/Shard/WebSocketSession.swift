@@ -84,12 +84,10 @@ final class WebSocketSession {
 extension WebSocketSession {
     /// The Connection-Id the backend sees: the id's 32 lowercase hex digits.
     var connectionID: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for word in [connectionIDBits.0, connectionIDBits.1] {
-            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(digits[Int((word >> UInt64(shift)) & 15)]) }
+        func hex(_ word: UInt64) -> String {
+            let digits = String(word, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return hex(connectionIDBits.0) + hex(connectionIDBits.1)
     }
 }
