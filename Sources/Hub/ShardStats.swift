@@ -12,6 +12,9 @@ public struct ShardStats: Sendable, Equatable {
     public var backendConnectErrors = 0
     public var backendResetErrors = 0
     public var backendTimeouts = 0
+    /// Backend answers pushpind refused to act on: unparsable, invalid GRIP instructions, a
+    /// GRIP body over its bound, WebSocket-over-HTTP control messages that would inject headers.
+    public var backendInvalidResponses = 0
     public var parseErrors = 0
     /// Times this shard was woken by another thread through its mailbox.
     public var ringWakeups = 0
@@ -78,6 +81,7 @@ public struct ShardStats: Sendable, Equatable {
         sum.backendConnectErrors += rhs.backendConnectErrors
         sum.backendResetErrors += rhs.backendResetErrors
         sum.backendTimeouts += rhs.backendTimeouts
+        sum.backendInvalidResponses += rhs.backendInvalidResponses
         sum.parseErrors += rhs.parseErrors
         sum.ringWakeups += rhs.ringWakeups
         sum.heldStream += rhs.heldStream

@@ -336,6 +336,7 @@ extension ShardLoop {
         client.exchange.collectedHead = nil
         if client.exchange.purpose == .webSocketEvents {
             if client.exchange.collectedTooLarge {
+                stats.backendInvalidResponses += 1
                 webSocketBackendFailed(client, .badBackendResponse)
             } else {
                 webSocketEventsResponse(client, head, body)

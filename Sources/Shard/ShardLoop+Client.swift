@@ -343,6 +343,7 @@ extension ShardLoop {
     }
 
     func respondProxyError(_ client: ClientConnection, _ error: ProxyError) {
+        if case .badBackendResponse = error { stats.backendInvalidResponses += 1 }
         if client.webSocket != nil {
             webSocketBackendFailed(client, error)
             return
@@ -361,7 +362,8 @@ extension ShardLoop {
         var extra = HTTPHeaders()
         if !close && client.exchange.version == .http10 { extra.add("Connection", "keep-alive") }
         let bytes = HTTPWriter.simpleResponse(
-            status: status, reason: HTTPWriter.standardReason(for: status), body: body, close: close, extraHeaders: extra)
+            status: status, reason: HTTPWriter.standardReason(for: status), body: body, close: close, extraHeaders: extra,
+            headOnly: client.exchange.method == "HEAD")
         stats.countResponse(status: status)
         client.socket.sendQueue.append(bytes, pool: chunkPool)
         flushClient(client)

@@ -6,8 +6,9 @@ import Wire
 extension ShardLoop {
     /// Acts on the instructions a backend (or the test handler) answered with.
     func applyInstruction(_ client: ClientConnection, _ instruction: GripInstruction) {
-        guard let mode = instruction.hold else {
-            // GRIP headers without a hold: the (cleaned) response goes out as a normal one.
+        guard let mode = instruction.hold, client.exchange.method != "HEAD" else {
+            // GRIP headers without a hold: the (cleaned) response goes out as a normal one. A
+            // HEAD request cannot be held either: nothing may follow its response's head.
             sendFinalResponse(client, instruction.response, keepAlive: client.exchange.keepAlive)
             return
         }
@@ -117,7 +118,7 @@ extension ShardLoop {
         bytes.reserveCapacity(256 + response.body.count)
         HTTPWriter.appendResponseHead(
             HTTPResponseHead(version: .http11, status: response.status, reason: response.reason, headers: headers), to: &bytes)
-        bytes += response.body
+        if client.exchange.method != "HEAD" { bytes += response.body }
         stats.countResponse(status: response.status)
         client.socket.sendQueue.append(bytes, pool: chunkPool)
         flushClient(client)

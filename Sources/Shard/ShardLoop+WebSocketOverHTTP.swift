@@ -64,6 +64,7 @@ extension ShardLoop {
         if !session.opened {
             guard let first = events.first, first == .open || (events.isEmpty && session.keepAliveIntervalNanos > 0) else {
                 stats.webSocketEventFailures += 1
+                stats.backendInvalidResponses += 1
                 rejectOpen(client, HTTPResponseHead(version: .http11, status: 502, reason: "Bad Gateway", headers: HTTPHeaders()), Array(ProxyError.badBackendResponse.body.utf8))
                 return
             }
@@ -197,8 +198,15 @@ extension ShardLoop {
             session.detached = true
         case "set-meta":
             guard let name = object["name"]?.stringValue, !name.isEmpty else { return }
+            let value = object["value"]?.stringValue
+            // Sent back as a `Meta-<name>` request field: a CR or LF would add fields of its own.
+            if let problem = HTTPFieldRules.fieldProblem(name: "Meta-" + name, value: value ?? "") {
+                stats.backendInvalidResponses += 1
+                logger.warning("ignoring set-meta control message from backend: \(problem)")
+                return
+            }
             session.meta.removeAll { HTTPHeaders.namesEqual($0.name, name) }
-            if let value = object["value"]?.stringValue { session.meta.append((name, value)) }
+            if let value { session.meta.append((name, value)) }
         case "keep-alive":
             configureClientKeepAlive(session, object)
             armSessionTimer(client, session)
@@ -209,7 +217,7 @@ extension ShardLoop {
 
     private func configureClientKeepAlive(_ session: WebSocketSession, _ object: JSONObject) {
         var content: [UInt8] = []
-        if let text = object["content-bin"]?.stringValue, let bytes = Base64.decode(text) {
+        if let text = object["content-bin"]?.stringValue, let bytes = Base64.decodeCanonical(text) {
             content = bytes
         } else if let text = object["content"]?.stringValue {
             content = Array(text.utf8)

@@ -44,7 +44,7 @@ import Testing
                 \.heldStream, \.heldResponse, \.subscriptions, \.channels, \.messagesReceived, \.messagesDelivered,
                 \.deliveriesDropped, \.slowSubscriberCloses, \.webSocketOpen, \.webSocketSessionsOpened,
                 \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,
-                \.webSocketEventRequests, \.webSocketEventFailures,
+                \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }
             for _ in 0..<Int.random(in: 0...40, using: &random) {
@@ -115,6 +115,7 @@ import Testing
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "connect"]) == Double(stats.backendConnectErrors))
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "reset"]) == Double(stats.backendResetErrors))
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "timeout"]) == Double(stats.backendTimeouts))
+            #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "invalid"]) == Double(stats.backendInvalidResponses))
         }
         #expect(total.heldStream == shards[0].heldStream + shards[1].heldStream)
         #expect(metrics.family("pushpind_held_connections")?.type == "gauge")

@@ -66,6 +66,7 @@ import Testing
         stats.webSocketEventRequests = base + 57
         stats.webSocketEventFailures = base + 58
         stats.closeCodes = [1000: base + 59, 4000: base + 60]
+        stats.backendInvalidResponses = base + 61
         return stats
     }
 

@@ -74,4 +74,30 @@ struct CryptoBase64Tests {
     func eitherAlphabetRejects(text: String) {
         #expect((Base64.decode(text) ?? Base64.decodeURL(text)) == nil)
     }
+
+    /// `*-bin` fields: the one spelling `encode` gives, nothing else.
+    @Test func canonicalAcceptsWhatEncodeWrites() {
+        for length in 0..<40 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            #expect(Base64.decodeCanonical(Base64.encode(bytes)) == bytes)
+        }
+    }
+
+    @Test(arguments: [
+        "aGk",  // unpadded
+        "aGVsbG8",
+        "Zg",
+        "Zh==",  // non-zero unused bits
+        "!!!",
+        "a!G=k",  // Pushpin skips what is outside the alphabet; pushpind rejects it
+        "aGVs\nbG8=",
+        "=a=G=k=",
+        "abc",
+        "YWJj!!",
+        "-_8=",  // base64url alphabet
+        "aGk= ",
+    ])
+    func canonicalRejects(text: String) {
+        #expect(Base64.decodeCanonical(text) == nil)
+    }
 }

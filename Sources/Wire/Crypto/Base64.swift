@@ -17,6 +17,14 @@ public enum Base64 {
         decode(text, char62: UInt8(ascii: "+"), char63: UInt8(ascii: "/"))
     }
 
+    /// Standard alphabet with the padding RFC 4648 §4 requires (length a multiple of 4), so
+    /// every byte string has exactly one accepted spelling; nil on any other input. For
+    /// the `*-bin` fields publishers and backends send.
+    public static func decodeCanonical(_ text: String) -> [UInt8]? {
+        guard text.utf8.count % 4 == 0 else { return nil }
+        return decode(text)
+    }
+
     /// base64url alphabet, without padding (as JWT uses it).
     public static func encodeURL(_ bytes: [UInt8]) -> String {
         encode(bytes, alphabet: urlAlphabet, padded: false)

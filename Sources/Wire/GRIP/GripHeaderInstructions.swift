@@ -82,7 +82,10 @@ enum GripHeaderInstructions {
             }
             draft.keepAliveContent = bytes
         case "base64":
-            draft.keepAliveContent = PushpinBase64.decode(data)
+            guard let bytes = Base64.decodeCanonical(data) else {
+                throw GripError("failed to parse Grip-Keep-Alive base64 format")
+            }
+            draft.keepAliveContent = bytes
         case let other:
             throw GripError("no such Grip-Keep-Alive format '\(other)'")
         }

@@ -36,7 +36,7 @@ public enum GripInstructionParser {
             if isInstructBody(head) {
                 try GripJSONInstructions.apply(body: body, backendStatus: head.status, to: &draft)
             }
-            return .success(finish(draft, subscriptionMax: subscriptionMax))
+            return .success(try finish(draft, subscriptionMax: subscriptionMax))
         } catch {
             return .failure(error)
         }
@@ -51,9 +51,15 @@ public enum GripInstructionParser {
         return HeaderParameterParser.trimmedString(bytes, 0, bytes.count) == instructMediaType
     }
 
-    /// Defaults and limits: reason phrase, timeout floor, keep-alive floor, channel cap.
-    private static func finish(_ draft: GripDraft, subscriptionMax: Int) -> GripInstruction {
+    /// Defaults and limits: reason phrase, timeout floor, keep-alive floor, channel cap; and
+    /// a client response that can be written without the backend choosing its framing.
+    private static func finish(_ draft: GripDraft, subscriptionMax: Int) throws(GripError) -> GripInstruction {
         let reason = draft.reason.isEmpty ? PushpinReasonPhrase.phrase(for: draft.status) : draft.reason
+        if let problem = HTTPFieldRules.responseProblem(
+            status: draft.status, reason: reason, headers: draft.headers, hasBody: draft.hold == .stream || !draft.body.isEmpty)
+        {
+            throw GripError("response contains '\(problem.field)' with invalid value: \(problem.detail)")
+        }
         let timeout = max(draft.timeoutSeconds ?? defaultTimeoutSeconds, minimumTimeoutSeconds)
         var keepAlive: GripKeepAlive?
         if !draft.keepAliveContent.isEmpty {

@@ -71,9 +71,8 @@ enum GripJSONInstructions {
     /// `content-bin` (base64) wins over `content`; either replaces header keep-alive bytes.
     /// `timeout` defaults to 55 whenever the object is present.
     private static func readKeepAlive(_ keepAlive: JSONObject, into draft: inout GripDraft) throws(PushpinFieldError) {
-        if keepAlive["content-bin"] != nil {
-            let encoded = try PushpinFields.string(keepAlive, "keep-alive", "content-bin") ?? ""
-            draft.keepAliveContent = PushpinBase64.decode(encoded)
+        if let content = try PushpinFields.base64(keepAlive, "keep-alive", "content-bin") {
+            draft.keepAliveContent = content
         } else if let content = keepAlive["content"] {
             guard case .string(let text) = content else { throw PushpinFields.wrongType("keep-alive", "content") }
             draft.keepAliveContent = Array(text.utf8)
@@ -98,10 +97,11 @@ enum GripJSONInstructions {
             draft.reason = reason
         }
         if let headers = response["headers"] {
-            draft.headers = GripResponseHeaders.withoutHopByHop(try PushpinHeaderList.read(headers, parent: "response"))
+            draft.headers = try PushpinHeaderList.read(headers, parent: "response")
+            draft.headers.removeAll(named: HopByHop.isFraming)
         }
-        if response["body-bin"] != nil {
-            draft.body = PushpinBase64.decode(try PushpinFields.string(response, "response", "body-bin") ?? "")
+        if let body = try PushpinFields.base64(response, "response", "body-bin") {
+            draft.body = body
         } else if let body = response["body"] {
             guard case .string(let text) = body else { throw PushpinFields.wrongType("response", "body") }
             draft.body = Array(text.utf8)

@@ -16,10 +16,11 @@ enum PublishFormatParser {
         format.reason = reason.isEmpty ? PushpinReasonPhrase.phrase(for: format.code) : reason
         if let headers = object["headers"] {
             format.headers = try PushpinHeaderList.read(headers, parent: name)
+            format.headers.removeAll(named: HopByHop.isFraming)
         }
         format.contentFilters = try contentFilters(object, name)
-        if object["body-bin"] != nil {
-            format.body = PushpinBase64.decode(try PushpinFields.string(object, name, "body-bin") ?? "")
+        if let body = try PushpinFields.base64(object, name, "body-bin") {
+            format.body = body
         } else if let body = object["body"] {
             guard case .string(let text) = body else { throw PushpinFields.wrongType(name, "body") }
             format.body = Array(text.utf8)
@@ -27,6 +28,11 @@ enum PublishFormatParser {
             format.bodyPatch = patch
         } else {
             throw PushpinFieldError("\(name) does not contain 'body', 'body-bin', or 'body-patch'")
+        }
+        if let problem = HTTPFieldRules.responseProblem(
+            status: format.code, reason: format.reason, headers: format.headers, hasBody: !format.body.isEmpty)
+        {
+            throw PushpinFields.invalidValue(name, problem.field, because: problem.detail)
         }
         return format
     }
@@ -42,8 +48,8 @@ enum PublishFormatParser {
         }
         let filters = try contentFilters(object, name)
         let content: [UInt8]
-        if object["content-bin"] != nil {
-            content = PushpinBase64.decode(try PushpinFields.string(object, name, "content-bin") ?? "")
+        if let bytes = try PushpinFields.base64(object, name, "content-bin") {
+            content = bytes
         } else if let text = object["content"] {
             guard case .string(let string) = text else { throw PushpinFields.wrongType(name, "content") }
             content = Array(string.utf8)
@@ -74,8 +80,8 @@ enum PublishFormatParser {
         default: throw PushpinFieldError("\(name) contains 'type' with unknown value")
         }
         var message = PublishWSMessage(action: .send, contentFilters: try contentFilters(object, name))
-        if object["content-bin"] != nil {
-            message.content = PushpinBase64.decode(try PushpinFields.string(object, name, "content-bin") ?? "")
+        if let bytes = try PushpinFields.base64(object, name, "content-bin") {
+            message.content = bytes
             message.type = type ?? .binary
         } else if let text = object["content"] {
             guard case .string(let string) = text else { throw PushpinFields.wrongType(name, "content") }

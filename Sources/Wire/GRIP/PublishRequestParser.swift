@@ -3,6 +3,8 @@
 ///
 /// All or nothing: any invalid item rejects the whole request. Checks run in
 /// Pushpin's order, so a body with several faults gets the message Pushpin gives.
+/// pushpind checks more than Pushpin does (what reaches a client must be writable as
+/// is: see `HTTPFieldRules`); those messages also name the item's index.
 public enum PublishRequestParser {
     /// `{"items": [item, ...]}`. An empty list is valid (Pushpin answers `Published`).
     public static func parse(body: [UInt8]) -> Result<[PublishItem], PublishError> {
@@ -12,7 +14,13 @@ public enum PublishRequestParser {
             let entries = try PushpinFields.list(envelope, "object", "items", required: true) ?? []
             var items: [PublishItem] = []
             items.reserveCapacity(entries.count)
-            for entry in entries { items.append(try item(entry, channel: nil)) }
+            for (index, entry) in entries.enumerated() {
+                do throws(PushpinFieldError) {
+                    items.append(try item(entry, channel: nil))
+                } catch where error.isPushpindCheck {
+                    throw PushpinFieldError("item \(index): \(error.message)")
+                }
+            }
             return .success(items)
         } catch {
             return .failure(.invalidFormat(error.message))

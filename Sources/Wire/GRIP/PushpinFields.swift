@@ -2,6 +2,9 @@
 /// (e.g. `'http-stream' contains 'content' with wrong type`).
 struct PushpinFieldError: Error, Equatable {
     var message: String
+    /// A check of pushpind's own, which Pushpin does not make: the request parser then
+    /// names the item too, since nothing in the message is Pushpin's to match.
+    var isPushpindCheck = false
 
     init(_ message: String) {
         self.message = message
@@ -23,6 +26,23 @@ enum PushpinFields {
 
     static func invalidValue(_ parent: String, _ key: String) -> PushpinFieldError {
         PushpinFieldError("\(parent) contains '\(key)' with invalid value")
+    }
+
+    /// A value Pushpin would take but pushpind refuses to write (see `HTTPFieldRules`),
+    /// with why.
+    static func invalidValue(_ parent: String, _ key: String, because detail: String) -> PushpinFieldError {
+        var error = PushpinFieldError("\(parent) contains '\(key)' with invalid value: \(detail)")
+        error.isPushpindCheck = true
+        return error
+    }
+
+    /// A `*-bin` member: canonical base64 (standard alphabet, padded), else invalid.
+    static func base64(_ object: JSONObject, _ parent: String, _ key: String) throws(PushpinFieldError) -> [UInt8]? {
+        guard let text = try string(object, parent, key) else { return nil }
+        guard let bytes = Base64.decodeCanonical(text) else {
+            throw invalidValue(parent, key, because: "not canonical base64")
+        }
+        return bytes
     }
 
     /// A member that must be a string when present (JSON null is a wrong type).

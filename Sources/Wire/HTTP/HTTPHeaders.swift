@@ -85,6 +85,11 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
         fields.removeAll { HTTPASCII.equalsIgnoringCase($0.name, name) }
     }
 
+    /// Removes every field whose name satisfies `shouldRemove`, keeping the others' order.
+    public mutating func removeAll(named shouldRemove: (String) -> Bool) {
+        fields.removeAll { shouldRemove($0.name) }
+    }
+
     /// Sets `name` to the single value `value`: the first occurrence is replaced in
     /// place (keeping its position), later ones are removed; appended if absent.
     public mutating func replaceOrAdd(_ name: String, _ value: String) {

@@ -44,10 +44,11 @@ public enum HTTPWriter {
     /// A complete response with a plain-text body, for errors and short answers.
     /// Content-Type defaults to text/plain unless `extraHeaders` sets one;
     /// Content-Length is always computed here. With `close` it says
-    /// "Connection: close"; an HTTP/1.0 response that stays open says keep-alive.
+    /// "Connection: close"; an HTTP/1.0 response that stays open says keep-alive. With
+    /// `headOnly` (the answer to a HEAD request) the body is not written, its length is.
     public static func simpleResponse(
         status: Int, reason: String, body: String, version: HTTPVersion = .http11,
-        close: Bool, extraHeaders: HTTPHeaders = HTTPHeaders()
+        close: Bool, extraHeaders: HTTPHeaders = HTTPHeaders(), headOnly: Bool = false
     ) -> [UInt8] {
         var headers = HTTPHeaders(reservingCapacity: 3 + extraHeaders.count)
         if !extraHeaders.contains("Content-Type") {
@@ -66,7 +67,7 @@ public enum HTTPWriter {
         var out: [UInt8] = []
         out.reserveCapacity(128 + body.utf8.count)
         appendResponseHead(head, to: &out)
-        out.append(contentsOf: body.utf8)
+        if !headOnly { out.append(contentsOf: body.utf8) }
         return out
     }
 

@@ -77,14 +77,15 @@ extension BackendStub {
         try connection.send(Array((text + "\r\n").utf8), deadline: deadline)
     }
 
+    /// A text answer with its Content-Length; `headOnly` (a HEAD request) sends no body.
     func sendText(
         _ text: String, status: Int = 200, reason: String = "OK", headers: [(String, String)],
-        on connection: TCPSocket, _ deadline: Deadline
+        on connection: TCPSocket, _ deadline: Deadline, headOnly: Bool = false
     ) throws {
         let body = Array(text.utf8)
         let all = [("Content-Type", "text/plain"), ("Content-Length", String(body.count))] + headers
         try sendHead(status, reason, all, on: connection, deadline)
-        try connection.send(body, deadline: deadline)
+        if !headOnly { try connection.send(body, deadline: deadline) }
     }
 
     private func sendPattern(count: Int, headers: [(String, String)], on connection: TCPSocket, _ deadline: Deadline) throws {

@@ -13,7 +13,8 @@ import Foundation
 /// Options (query): `split=1` sends one `Grip-Channel` header per channel instead of a
 /// list; `chunked=1` sends the body chunked instead of with Content-Length; `ka=1` adds `Grip-Keep-Alive: ping\n; format=cstring; timeout=1` (stream);
 /// `timeout=S` adds `Grip-Timeout: S` (response, JSON instruct); `gstatus=C` adds
-/// `Grip-Status: C Stub Timeout` (response).
+/// `Grip-Status: C Stub Timeout` (response); `inject=reason` or `inject=header` puts a CR LF
+/// and a field of its own into the JSON instruct's response reason or a header value.
 extension BackendStub {
     static let gripStreamBody = "stream start\n"
     static let gripTimeoutBody = "timeout body\n"
@@ -37,10 +38,11 @@ extension BackendStub {
             try sendGrip(Self.gripTimeoutBody, headers: kept + grip + extra, request, on: connection, deadline)
         case "/grip/instruct":
             let mode = request.query("mode") ?? "stream"
-            let body = try Self.instructBody(mode: mode, channels: channels, timeout: request.queryInt("timeout"))
+            let body = try Self.instructBody(
+                mode: mode, channels: channels, timeout: request.queryInt("timeout"), inject: request.query("inject"))
             let all = [("Content-Type", "application/grip-instruct"), ("Content-Length", String(body.count))] + kept + extra
             try sendHead(200, "OK", all, on: connection, deadline)
-            try connection.send(body, deadline: deadline)
+            if request.method != "HEAD" { try connection.send(body, deadline: deadline) }
         default:
             try sendText("no such grip stub path\n", status: 404, reason: "Not Found", headers: extra, on: connection, deadline)
         }
@@ -51,7 +53,7 @@ extension BackendStub {
         _ text: String, headers: [(String, String)], _ request: RecordedRequest, on connection: TCPSocket, _ deadline: Deadline
     ) throws {
         guard request.query("chunked") == "1" else {
-            try sendText(text, headers: headers, on: connection, deadline)
+            try sendText(text, headers: headers, on: connection, deadline, headOnly: request.method == "HEAD")
             return
         }
         let body = Array(text.utf8)
@@ -66,12 +68,17 @@ extension BackendStub {
     }
 
     /// `{"hold":{"mode":…,"channels":[{"name":…}]},"response":{…}}` as the GRIP libraries write it.
-    private static func instructBody(mode: String, channels: [String], timeout: Int?) throws -> [UInt8] {
+    private static func instructBody(mode: String, channels: [String], timeout: Int?, inject: String? = nil) throws -> [UInt8] {
         var hold: [String: Any] = ["mode": mode, "channels": channels.map { ["name": $0] }]
         if let timeout { hold["timeout"] = timeout }
-        let response: [String: Any] = mode == "stream"
+        var response: [String: Any] = mode == "stream"
             ? ["body": gripInstructStreamBody]
             : ["code": 200, "headers": ["Content-Type": "text/plain"], "body": gripInstructTimeoutBody]
+        switch inject {
+        case "reason": response["reason"] = "OK\r\nX-Injected: 1"
+        case "header": response["headers"] = ["Content-Type": "text/plain\r\nX-Injected: 1"]
+        default: break
+        }
         let data = try JSONSerialization.data(withJSONObject: ["hold": hold, "response": response], options: [.sortedKeys])
         return Array(data)
     }

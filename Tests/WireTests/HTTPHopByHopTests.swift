@@ -1,9 +1,8 @@
 import Testing
-import Wire
 
-@testable import Shard
+@testable import Wire
 
-@Suite struct HopByHopTests {
+@Suite struct HTTPHopByHopTests {
     @Test(arguments: ["Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "connection", "KEEP-ALIVE", "te"])
     func dropsEachHopByHopField(name: String) {
         let headers = HTTPHeaders([("Accept", "*/*"), (name, "x"), ("X-Other", "1")])
@@ -53,12 +52,9 @@ import Wire
     @Test func emptyInEmptyOut() {
         #expect(HopByHop.stripped(HTTPHeaders()).isEmpty)
     }
+}
 
-    @Test func trimmingSpacesRemovesOnlySpacesAndTabsAtTheEnds() {
-        #expect(" \t a b \t".trimmingSpaces == "a b")
-        #expect("".trimmingSpaces == "")
-        #expect(" \t ".trimmingSpaces == "")
-        #expect("\na\n".trimmingSpaces == "\na\n")
-        #expect("x, y".split(separator: ",")[1].trimmingSpaces == "y")
-    }
+/// "Name: value" per field, in order.
+private func lines(_ headers: HTTPHeaders) -> [String] {
+    headers.map { "\($0.name): \($0.value)" }
 }
