@@ -87,6 +87,42 @@ struct WebSocketFragmentationTests {
         }
     }
 
+    /// `decodeNext` hands out one event per call and reports what it consumed; a reader
+    /// that keeps the unconsumed rest and passes it again (with whatever arrived since)
+    /// gets exactly the events `decode` gives, however the stream is split.
+    @Test func decodeNextStopsAfterEachEvent() {
+        let seed: UInt64 = 0x0E_7E_47
+        var random = SeededRandom(seed: seed)
+        let (stream, events) = Self.mixedStream(masked: true)
+        for round in 0..<200 {
+            let pieces = round == 0 ? [stream] : Support.randomSplit(stream, &random)
+            var decoder = WebSocketDecoder(requireMask: true)
+            var unread: [UInt8] = []
+            var got: [WebSocketEvent] = []
+            var calls = 0
+            for piece in pieces {
+                unread += piece
+                while !unread.isEmpty && calls < 10_000 {
+                    calls += 1
+                    var emitted: [WebSocketEvent] = []
+                    let consumed = unread.withUnsafeBytes { raw in
+                        Result { () throws(WebSocketError) in try decoder.decodeNext(raw) { event, _ in emitted.append(event) } }
+                    }
+                    guard case .success(let count) = consumed else {
+                        Issue.record("seed \(seed) round \(round): \(consumed)")
+                        return
+                    }
+                    #expect(emitted.count <= 1, "seed \(seed) round \(round): \(emitted.count) events in one call")
+                    #expect(count == unread.count || emitted.count == 1, "stopped early without an event")
+                    got += emitted
+                    unread.removeFirst(count)
+                    if emitted.isEmpty { break }
+                }
+            }
+            #expect(got == events, "seed \(seed) round \(round)")
+        }
+    }
+
     /// Errors too are independent of the split: same events before, same error.
     @Test func errorsDoNotDependOnSplits() {
         let streams: [[UInt8]] = [

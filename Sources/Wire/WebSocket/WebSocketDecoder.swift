@@ -74,21 +74,42 @@ public struct WebSocketDecoder: Sendable {
     public mutating func decode(
         _ bytes: UnsafeRawBufferPointer, emitCompressed emit: (WebSocketEvent, _ compressed: Bool) -> Void
     ) throws(WebSocketError) {
+        _ = try run(bytes, stopAfterEvent: false, emit: emit)
+    }
+
+    /// `decode(_:emitCompressed:)` that stops right after the first event it
+    /// emits and returns how many bytes it consumed; the caller passes the rest
+    /// later. A caller with no room for more messages (flow control) can thus
+    /// stop between two messages and leave the rest unread. Bytes after a
+    /// close frame count as consumed.
+    public mutating func decodeNext(
+        _ bytes: UnsafeRawBufferPointer, emitCompressed emit: (WebSocketEvent, _ compressed: Bool) -> Void
+    ) throws(WebSocketError) -> Int {
+        try run(bytes, stopAfterEvent: true, emit: emit)
+    }
+
+    private mutating func run(_ bytes: UnsafeRawBufferPointer, stopAfterEvent: Bool, emit: Emit) throws(WebSocketError) -> Int {
         var offset = 0
+        var emitted = false
+        func emitting(_ event: WebSocketEvent, _ compressed: Bool) {
+            emitted = true
+            emit(event, compressed)
+        }
         do throws(WebSocketError) {
-            while offset < bytes.count {
+            while offset < bytes.count && !(stopAfterEvent && emitted) {
                 switch phase {
                 case .header:
-                    offset = try readHeader(bytes, from: offset, emit: emit)
+                    offset = try readHeader(bytes, from: offset, emit: emitting)
                 case .payload:
-                    offset = try readPayload(bytes, from: offset, emit: emit)
+                    offset = try readPayload(bytes, from: offset, emit: emitting)
                 case .closed:
-                    return
+                    return bytes.count
                 case .failed:
                     throw failure
                 }
             }
             if phase == .failed { throw failure }
+            return offset
         } catch {
             phase = .failed
             failure = error
