@@ -357,9 +357,9 @@ extension ShardLoop {
     }
 
     /// Sends a response produced by the shard itself and ends the exchange.
-    func respondLocally(_ client: ClientConnection, status: Int, body: String, closeAfter: Bool) {
+    func respondLocally(_ client: ClientConnection, status: Int, body: String, closeAfter: Bool, extraHeaders: HTTPHeaders = HTTPHeaders()) {
         let close = closeAfter || !client.exchange.keepAlive || !client.exchange.requestComplete || client.readClosed
-        var extra = HTTPHeaders()
+        var extra = extraHeaders
         if !close && client.exchange.version == .http10 { extra.add("Connection", "keep-alive") }
         let bytes = HTTPWriter.simpleResponse(
             status: status, reason: HTTPWriter.standardReason(for: status), body: body, close: close, extraHeaders: extra,

@@ -16,7 +16,9 @@ extension ShardLoop {
         case .failure(let error):
             stats.webSocketHandshakeRejections += 1
             client.exchange.keepAlive = false
-            respondLocally(client, status: error.status, body: "Bad WebSocket handshake: \(error.reason).\n", closeAfter: true)
+            respondLocally(
+                client, status: error.status, body: "Bad WebSocket handshake: \(error.reason).\n", closeAfter: true,
+                extraHeaders: error.headers)
             return
         }
         switch target.kind {

@@ -38,6 +38,22 @@ extension EndToEnd {
             }
         }
 
+        /// RFC 6455 §4.4: a version other than 13 gets 426 naming the version spoken.
+        @Test func unsupportedVersionGets426With13() throws {
+            try withPushpind(.testHandlerOnly) { pushpind in
+                for version in ["8", "14"] {
+                    let client = try RawHTTPClient(port: pushpind.clientPort)
+                    defer { client.close() }
+                    let response = try client.get("/ws", headers: [
+                        ("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Key", WebSocketClient.randomKey()),
+                        ("Sec-WebSocket-Version", version),
+                    ])
+                    #expect(response.status == 426, "version \(version)")
+                    #expect(response.header("Sec-WebSocket-Version") == "13", "version \(version): \(response.head.headers)")
+                }
+            }
+        }
+
         // MARK: - Passthrough
 
         /// Test (3): a WebSocket backend (Python `websockets`) behind a plain route: frames
