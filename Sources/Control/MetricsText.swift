@@ -77,6 +77,12 @@ public enum MetricsText {
         Family(name: "pushpind_websocket_event_failures_total", type: "counter", help: "WebSocket-over-HTTP requests that failed.") {
             $0.webSocketEventFailures
         },
+        Family(
+            name: "pushpind_websocket_backpressure_pauses_total", type: "counter",
+            help: "Times a WebSocket-over-HTTP client was not read until its backend caught up."
+        ) {
+            $0.webSocketBackpressurePauses
+        },
     ]
 
     public static func render(_ shards: [ShardStats]) -> String {

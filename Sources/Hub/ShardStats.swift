@@ -42,6 +42,9 @@ public struct ShardStats: Sendable, Equatable {
     /// WebSocket-over-HTTP requests to backends, and those that failed.
     public var webSocketEventRequests = 0
     public var webSocketEventFailures = 0
+    /// Times a WebSocket-over-HTTP client stopped being read because its queued events
+    /// reached the bound (resumed once a request takes them).
+    public var webSocketBackpressurePauses = 0
     /// Close codes seen or sent, by code.
     public var closeCodes: [UInt16: Int] = [:]
     /// Publish → delivery latency: counts per bucket of `LatencyBuckets.upperBoundsMicros`
@@ -102,6 +105,7 @@ public struct ShardStats: Sendable, Equatable {
         sum.webSocketProtocolErrors += rhs.webSocketProtocolErrors
         sum.webSocketEventRequests += rhs.webSocketEventRequests
         sum.webSocketEventFailures += rhs.webSocketEventFailures
+        sum.webSocketBackpressurePauses += rhs.webSocketBackpressurePauses
         sum.closeCodes.merge(rhs.closeCodes, uniquingKeysWith: +)
         return sum
     }

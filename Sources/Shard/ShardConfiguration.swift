@@ -31,6 +31,13 @@ public struct ShardConfiguration: Sendable {
     public var sigKey: [UInt8] = []
     /// Silence toward a WebSocket client after which it is pinged (0: never).
     public var webSocketPingNanos: Int64 = 30_000_000_000
+    /// `websocket_message_max`: largest message a WebSocket client may send (reassembled,
+    /// inflated); beyond it, close 1009.
+    public var webSocketMessageMax = 16 << 20
+    /// Events a WebSocket-over-HTTP session queues for its next request before its client is
+    /// no longer read (TCP backpressure) until a request takes them: at most this plus one
+    /// message waits (plus a failed request's events during its retry). Pushpin's figure.
+    public var webSocketEventsHighWater = 200_000
     /// `allow_compression`: accept permessage-deflate from WebSocket clients.
     public var allowCompression = false
     /// `connection_subscription_max`: channels one connection may hold.

@@ -274,13 +274,14 @@ extension ShardLoop {
 
     /// Largest GRIP instruct body accepted from a backend (Pushpin's limit).
     static let gripInstructBodyMax = 100_000
-    /// Largest WebSocket-over-HTTP events body (Pushpin's limit).
-    static let collectedBodyMax = 1_000_000
+    /// Largest WebSocket-over-HTTP events body: Pushpin's 1 MB, plus room for one message of
+    /// `websocket_message_max` (a backend echoing a large message answers with it).
+    var collectedEventsMax: Int { 1_000_000 + configuration.webSocketMessageMax }
 
     private func relayBody(_ client: ClientConnection, _ chunk: UnsafeRawBufferPointer) {
         guard !chunk.isEmpty else { return }
         if client.exchange.collectedHead != nil {
-            let limit = client.exchange.purpose == .webSocketEvents ? Self.collectedBodyMax : Self.gripInstructBodyMax
+            let limit = client.exchange.purpose == .webSocketEvents ? collectedEventsMax : Self.gripInstructBodyMax
             if client.exchange.collectedBody.count + chunk.count <= limit {
                 client.exchange.collectedBody.append(contentsOf: chunk)
             } else {

@@ -73,8 +73,7 @@ extension ShardLoop {
             case .held:
                 wanted = client.inbound.count < configuration.clientBufferSize  // to notice the client leaving
             case .webSocket:
-                let pending = client.webSocket?.pendingEvents.count ?? 0
-                wanted = client.socket.sendQueue.byteCount < high && pending < WebSocketSession.pendingBytesMax
+                wanted = client.socket.sendQueue.byteCount < high && client.webSocket?.readPaused != true
             case .tunnel:
                 wanted = (backend(of: client)?.socket.sendQueue.byteCount ?? 0) < high
             case .requestBody:
@@ -136,8 +135,7 @@ extension ShardLoop {
             case .awaitingResponse, .held:
                 return offset
             case .webSocket:
-                webSocketInput(client, rest)
-                return bytes.count
+                return offset + webSocketInput(client, rest)
             case .tunnel:
                 guard let backend = backend(of: client) else { return bytes.count }
                 backend.socket.sendQueue.append(rest, pool: chunkPool)

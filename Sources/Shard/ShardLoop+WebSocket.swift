@@ -4,8 +4,6 @@ import Wire
 
 /// WebSocket clients: the handshake, frames from the client, and what the shard sends back.
 extension ShardLoop {
-    static let webSocketMessageMax = 1 << 20
-
     /// An upgrade request matched `route`. Test handler and over_http targets become a
     /// session in this shard; other targets are passed through to a WebSocket backend.
     func startWebSocket(_ client: ClientConnection, _ head: HTTPRequestHead, route: Route, target: RouteTarget, path: String) {
@@ -29,7 +27,7 @@ extension ShardLoop {
                 return
             }
             let session = WebSocketSession(
-                mode: .testHandler, clientKey: key, maxMessageBytes: Self.webSocketMessageMax, connectionIDBits: (0, 0),
+                mode: .testHandler, clientKey: key, maxMessageBytes: configuration.webSocketMessageMax, connectionIDBits: (0, 0),
                 target: head.target, baseHeaders: HTTPHeaders(), candidates: [], gripSignature: nil,
                 compression: compression(for: head))
             client.webSocket = session
@@ -41,7 +39,7 @@ extension ShardLoop {
             }
         case .http where target.overHTTP:
             let session = WebSocketSession(
-                mode: .overHTTP, clientKey: key, maxMessageBytes: WebSocketSession.pendingBytesMax,
+                mode: .overHTTP, clientKey: key, maxMessageBytes: configuration.webSocketMessageMax,
                 connectionIDBits: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
                 baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: candidates(for: route),
                 gripSignature: gripSignature(for: route), compression: compression(for: head))
@@ -119,30 +117,38 @@ extension ShardLoop {
 
     // MARK: frames from the client
 
-    func webSocketInput(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) {
-        guard let session = client.webSocket else { return }
-        var events: [(event: WebSocketEvent, compressed: Bool)] = []
-        var failure: WebSocketError? = nil
-        do {
-            try session.decoder.decode(bytes) { events.append(($0, $1)) }
-        } catch {
-            failure = error
-        }
-        for (event, compressed) in events where !client.socket.closing {
+    /// Decodes and handles the client's frames one event at a time, and stops between two
+    /// messages once the session has no room for more (`readPaused`); returns the bytes used.
+    /// The rest stays in `inbound` until a request takes the queued events.
+    func webSocketInput(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let session = client.webSocket, !session.clientGone else { return bytes.count }
+        var offset = 0
+        while offset < bytes.count && !client.socket.closing && !session.readPaused {
+            var decoded: (event: WebSocketEvent, compressed: Bool)? = nil
+            do {
+                offset += try session.decoder.decodeNext(UnsafeRawBufferPointer(rebasing: bytes[offset...])) { decoded = ($0, $1) }
+            } catch {
+                failWebSocketInput(client, session, error)
+                return bytes.count
+            }
+            guard let (event, compressed) = decoded else { break }
             guard compressed else {
                 webSocketEvent(client, session, event)
                 continue
             }
             guard let inflated = inflate(event, session) else {
-                failure = WebSocketError(closeCode: 1007, reason: "invalid compressed message")
-                break
+                failWebSocketInput(client, session, WebSocketError(closeCode: 1007, reason: "invalid compressed message"))
+                return bytes.count
             }
             webSocketEvent(client, session, inflated)
         }
-        if let failure, !client.socket.closing {
-            stats.webSocketProtocolErrors += 1
-            failWebSocket(client, session, code: failure.closeCode, reason: failure.reason)
-        }
+        return client.socket.closing ? bytes.count : offset
+    }
+
+    private func failWebSocketInput(_ client: ClientConnection, _ session: WebSocketSession, _ failure: WebSocketError) {
+        guard !client.socket.closing else { return }
+        stats.webSocketProtocolErrors += 1
+        failWebSocket(client, session, code: failure.closeCode, reason: failure.reason)
     }
 
     /// A compressed text or binary message, inflated (and for text, checked to be UTF-8);
@@ -187,11 +193,8 @@ extension ShardLoop {
             case .overHTTP:
                 guard !session.detached, !session.closeReceived else { return }
                 WebSocketOverHTTPCodec.append(isText ? .text(payload) : .binary(payload), to: &session.pendingEvents)
-                if session.pendingEvents.count > WebSocketSession.pendingBytesMax {
-                    failWebSocket(client, session, code: 1009, reason: "backend is not keeping up")
-                    return
-                }
                 sendEvents(client, session)
+                pauseIfFull(session)
             }
         case let .close(code, reason):
             session.closeReceived = true
@@ -208,6 +211,14 @@ extension ShardLoop {
                 }
             }
         }
+    }
+
+    /// The events waiting for the next request reached the bound: stop reading the client
+    /// (TCP backpressure) until `sendEvents` takes them.
+    func pauseIfFull(_ session: WebSocketSession) {
+        guard !session.readPaused, session.pendingEvents.count >= configuration.webSocketEventsHighWater else { return }
+        session.readPaused = true
+        stats.webSocketBackpressurePauses += 1
     }
 
     /// The close handshake's last step from our side: answer the client's close (if we have

@@ -28,6 +28,11 @@ extension ShardLoop {
         bytes += session.pendingEvents
         session.inFlightEvents = session.pendingEvents
         session.pendingEvents = []
+        if session.readPaused {
+            // Room again: the client's unread input is decoded and its receive re-armed.
+            session.readPaused = false
+            resumeLater(client)
+        }
         session.requestInFlight = true
         session.lastRequestNanos = now
         stats.webSocketEventRequests += 1
@@ -72,6 +77,7 @@ extension ShardLoop {
             session.opened = true
             enableGrip(session, head)
             acceptWebSocket(client, session, extraHeaders: Self.headersFor101(head.headers))
+            resumeLater(client)  // frames the client sent right after its handshake
         }
         session.retries = 0
         session.inFlightEvents = []
@@ -263,6 +269,7 @@ extension ShardLoop {
         }
         session.pendingEvents = session.inFlightEvents + session.pendingEvents
         session.inFlightEvents = []
+        pauseIfFull(session)  // a fast client waits for the retry too
         let delay = Int64(1_000_000_000) << Int64(session.retries - 1) + Int64.random(in: 0..<1_000_000_000)
         session.retryPending = true
         scheduleSession(.webSocketRetry, client, session, afterNanos: delay)

@@ -33,6 +33,9 @@ final class WebSocketSession {
     var pendingEvents: [UInt8] = []
     var inFlightEvents: [UInt8] = []
     var requestInFlight = false
+    /// The pending events reached `webSocketEventsHighWater`: the client is not read until a
+    /// request takes them.
+    var readPaused = false
     var retries = 0
     /// A failed request's backoff is running: new events wait for the retry.
     var retryPending = false
@@ -57,7 +60,6 @@ final class WebSocketSession {
 
     /// Shared by every session until a backend sets its own: one array, not one per session.
     static let defaultMessagePrefix = Array("m:".utf8)
-    static let pendingBytesMax = 200_000
     static let retriesMax = 5
 
     /// permessage-deflate was negotiated: the 101's extension header and the inflater.

@@ -117,6 +117,7 @@ struct Server {
         configuration.subscriptionsPerConnectionMax = settings.proxy.connectionSubscriptionMax
         configuration.allowCompression = settings.proxy.allowCompression
         configuration.webSocketPingNanos = Int64(settings.proxy.webSocketPingSeconds) * 1_000_000_000
+        configuration.webSocketMessageMax = settings.proxy.webSocketMessageMaxBytes
         let cpus = ThreadPlacement.availableCPUs
         let pin = configuration.pinThreads
         let shardConfiguration = configuration

@@ -29,6 +29,7 @@ import Testing
         ("pushpind_websocket_protocol_errors_total", "counter", \.webSocketProtocolErrors),
         ("pushpind_websocket_event_requests_total", "counter", \.webSocketEventRequests),
         ("pushpind_websocket_event_failures_total", "counter", \.webSocketEventFailures),
+        ("pushpind_websocket_backpressure_pauses_total", "counter", \.webSocketBackpressurePauses),
     ] }
 
     static let latency = "pushpind_publish_delivery_latency_seconds"
@@ -44,7 +45,7 @@ import Testing
                 \.heldStream, \.heldResponse, \.subscriptions, \.channels, \.messagesReceived, \.messagesDelivered,
                 \.deliveriesDropped, \.slowSubscriberCloses, \.webSocketOpen, \.webSocketSessionsOpened,
                 \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,
-                \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses,
+                \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses, \.webSocketBackpressurePauses,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }
             for _ in 0..<Int.random(in: 0...40, using: &random) {

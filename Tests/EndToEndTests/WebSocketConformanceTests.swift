@@ -10,7 +10,11 @@ extension EndToEnd {
         @Test func autobahnSectionsAgainstTestHandlerAndPassthrough() throws {
             let cases = ConformanceCases.all
             var rows: [ConformanceRunner.Row] = []
-            try withPushpind(.testHandlerOnly) { pushpind in
+            // The message-size cases (1009) use the 1 MiB limit the Python server has too.
+            var setup = PushpindSetup()
+            setup.routes = "* test\n"
+            setup.runner = [("websocket_message_max", String(ConformanceCases.messageLimit))]
+            try withPushpind(setup) { pushpind in
                 rows += ConformanceRunner(route: "test", port: pushpind.clientPort, target: "/ws", strict: true).run(cases)
                 try pushpind.expectMetrics { $0.expectTotal("pushpind_connections_open", equals: 0) }
             }

@@ -67,6 +67,7 @@ import Testing
         stats.webSocketEventFailures = base + 58
         stats.closeCodes = [1000: base + 59, 4000: base + 60]
         stats.backendInvalidResponses = base + 61
+        stats.webSocketBackpressurePauses = base + 62
         return stats
     }
 

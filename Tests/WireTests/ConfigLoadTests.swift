@@ -59,6 +59,7 @@ final class ConfigScratchDirectory {
         #expect(config.clientBufferSize == 8192)
         #expect(config.clientMaxConnections == 50000)
         #expect(!config.allowCompression)
+        #expect(config.webSocketMessageMaxBytes == 16 << 20)
         #expect(config.logLevel == 2)
         #expect(config.xForwardedFor.isEmpty && config.xForwardedForTrusted.isEmpty)
         #expect(config.setXForwardedProtocol == .protoOnly)
@@ -276,6 +277,7 @@ final class ConfigScratchDirectory {
         client_buffer_size=16384
         client_maxconn=1000000
         allow_compression=TRUE
+        websocket_message_max=1048576
         log_level=proxy:3,handler:1
         [proxy]
         debug=on
@@ -291,6 +293,7 @@ final class ConfigScratchDirectory {
         #expect(config.clientBufferSize == 16384)
         #expect(config.clientMaxConnections == 1_000_000)
         #expect(config.allowCompression && config.debug && config.autoCrossOrigin && config.logFrom && !config.logUserAgent)
+        #expect(config.webSocketMessageMaxBytes == 1 << 20)
         #expect(config.logLevel == 3)
         #expect(config.statsReportInterval == 30)
         #expect(config.controlMaxHeadersSize == 20000)
@@ -310,6 +313,7 @@ final class ConfigScratchDirectory {
         ("[runner]\nclient_buffer_size=0", "runner.client_buffer_size", "0"),
         ("[runner]\nclient_maxconn=lots", "runner.client_maxconn", "lots"),
         ("[runner]\nallow_compression=maybe", "runner.allow_compression", "maybe"),
+        ("[runner]\nwebsocket_message_max=0", "runner.websocket_message_max", "0"),
         ("[runner]\nlog_level=loud", "runner.log_level", "loud"),
         ("[global]\nport_offset=-1", "global.port_offset", "-1"),
         ("[global]\nport_offset=x", "global.port_offset", "x"),

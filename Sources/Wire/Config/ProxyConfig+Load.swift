@@ -94,6 +94,7 @@ extension ProxyConfig {
         clientMaxConnections = try source.int("runner", "client_maxconn", default: clientMaxConnections, minimum: 1)
         allowCompression = try source.bool("runner", "allow_compression", default: allowCompression)
         webSocketPingSeconds = try source.int("runner", "websocket_ping_interval", default: webSocketPingSeconds, minimum: 0)
+        webSocketMessageMaxBytes = try source.int("runner", "websocket_message_max", default: webSocketMessageMaxBytes, minimum: 1)
         if let level = source.nonEmpty("runner", "log_level") {
             guard let parsed = Self.parseLogLevel(level) else {
                 throw ConfigError(key: "runner.log_level", value: level, reason: "expected a level 0-4 or a list like proxy:3,handler:2")

@@ -38,6 +38,9 @@ public struct ProxyConfig: Sendable, Equatable {
     /// `websocket_ping_interval` (pushpind only): seconds of silence toward a WebSocket client
     /// after which pushpind pings it; 0 turns pings off.
     public var webSocketPingSeconds: Int = 30
+    /// `websocket_message_max` (pushpind only): largest WebSocket message a client may send,
+    /// in bytes; a larger one is refused with close code 1009.
+    public var webSocketMessageMaxBytes: Int = 16 << 20
     /// `log_level`: 0 error, 1 warn, 2 info, 3 debug, 4 trace.
     public var logLevel: Int = 2
 

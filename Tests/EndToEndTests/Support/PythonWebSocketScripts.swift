@@ -5,8 +5,8 @@ enum PythonWebSocketScripts {
     /// A WebSocket echo server on the `websockets` library: echoes every message with its
     /// type, answers pings (the library does), echoes a client's close code and reason,
     /// and closes with code N and reason R when sent the text `close N R`. The library
-    /// decides every protocol error (1002, 1007, 1009 with a 1 MiB message limit).
-    /// Prints `READY <port>` once listening on 127.0.0.1.
+    /// decides every protocol error (1002, 1007, 1009 with a 1 MiB message limit, or the
+    /// limit given as its argument). Prints `READY <port>` once listening on 127.0.0.1.
     static let echoServer = #"""
         import asyncio, sys
         try:
@@ -23,7 +23,8 @@ enum PythonWebSocketScripts {
                 await ws.send(message)
 
         async def main():
-            async with serve(handler, "127.0.0.1", 0, max_size=2**20, ping_interval=None,
+            max_size = int(sys.argv[1]) if len(sys.argv) > 1 else 2**20
+            async with serve(handler, "127.0.0.1", 0, max_size=max_size, ping_interval=None,
                              compression=None) as server:
                 sockets = getattr(server, "sockets", None) or server.server.sockets
                 print("READY %d" % sockets[0].getsockname()[1], flush=True)

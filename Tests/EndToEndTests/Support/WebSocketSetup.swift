@@ -26,12 +26,13 @@ func withOverHTTPBackend<T>(
     return try withPushpind(setup, sourceLocation: sourceLocation) { pushpind in try body(backend, pushpind) }
 }
 
-/// Runs `body` with the Python `websockets` echo server (killed afterwards); its port.
-func withPythonEchoServer<T>(_ body: (UInt16) throws -> T) throws -> T {
+/// Runs `body` with the Python `websockets` echo server (killed afterwards); its port. The
+/// server refuses messages over `messageMaxBytes` (1009).
+func withPythonEchoServer<T>(messageMaxBytes: Int = 1 << 20, _ body: (UInt16) throws -> T) throws -> T {
     guard PythonProcess.hasModule("websockets") else {
         throw HarnessError.setup("the Python module websockets is missing (pip install websockets; scripts/setup.sh installs it)")
     }
-    let server = try PythonProcess(script: PythonWebSocketScripts.echoServer)
+    let server = try PythonProcess(script: PythonWebSocketScripts.echoServer, arguments: [String(messageMaxBytes)])
     defer { server.stop() }
     let port = try server.waitForReadyPort()
     return try body(port)
