@@ -116,7 +116,7 @@ extension ControlLoop {
                     respond(connection, status: 400, body: "Request header too large.\n")
                 }
             case .failure(let error):
-                respond(connection, status: 400, body: error == .headTooLarge ? "Request header too large.\n" : "Failed to parse request header.\n")
+                respond(connection, status: 400, body: error == .headTooLarge || error == .requestLineTooLong ? "Request header too large.\n" : "Failed to parse request header.\n")
             case .complete(let head, let consumed):
                 connection.inbound.removeFirst(consumed)
                 startBody(connection, head)

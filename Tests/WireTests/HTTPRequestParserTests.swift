@@ -285,10 +285,16 @@ struct HTTPRequestParserTests {
         #expect(T.head(T.parseRequest(input, maxHeadBytes: 66))?.consumed == 66)
     }
 
-    @Test func headTooLargeWhileStillInsideTheRequestLine() {
+    /// A request line that alone outgrows the head limit is a URI too long (414), not a
+    /// header too large (431); once the request line has ended, the rest is the header's.
+    @Test func requestLineTooLongWhileStillInsideTheRequestLine() {
         let input = T.bytes("GET /" + String(repeating: "x", count: 9000))
-        #expect(T.error(T.parseRequest(input)) == .headTooLarge)
+        #expect(T.error(T.parseRequest(input)) == .requestLineTooLong)
         #expect(T.isIncomplete(T.parseRequest(Array(input[..<8191]))))
+        let complete = T.bytes("GET /" + String(repeating: "x", count: 100) + " HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(T.error(T.parseRequest(complete, maxHeadBytes: 64)) == .requestLineTooLong)
+        let lineFits = T.bytes("GET /" + String(repeating: "x", count: 40) + " HTTP/1.1\r\nHost: " + String(repeating: "h", count: 40))
+        #expect(T.error(T.parseRequest(lineFits, maxHeadBytes: 64)) == .headTooLarge)
     }
 
     @Test func tooManyHeaders() {
@@ -314,11 +320,12 @@ struct HTTPRequestParserTests {
         #expect(HTTPParseError.unsupportedVersion.status == 505)
         #expect(HTTPParseError.invalidContentLength.status == 400)
         #expect(HTTPParseError.conflictingFraming.status == 400)
-        #expect(HTTPParseError.unsupportedTransferEncoding.status == 501)
+        #expect(HTTPParseError.unsupportedTransferEncoding.status == 400)  // RFC 9112 §6.3, not 501
+        #expect(HTTPParseError.requestLineTooLong.status == 414)
         #expect(HTTPParseError.invalidChunk.status == 400)
         #expect(HTTPParseError.headTooLarge.reason == "Request header too large")
         let all: [HTTPParseError] = [
-            .headTooLarge, .tooManyHeaders, .malformedStartLine, .malformedHeader, .unsupportedVersion,
+            .headTooLarge, .requestLineTooLong, .tooManyHeaders, .malformedStartLine, .malformedHeader, .unsupportedVersion,
             .invalidContentLength, .conflictingFraming, .unsupportedTransferEncoding, .invalidChunk,
         ]
         #expect(Set(all.map(\.reason)).count == all.count)

@@ -135,7 +135,7 @@ struct HTTPWriterTests {
         #expect(HTTPWriter.standardReason(for: 502) == "Bad Gateway")
         #expect(HTTPWriter.standardReason(for: 505) == "HTTP Version Not Supported")
         #expect(HTTPWriter.standardReason(for: 799) == "")
-        for error in [HTTPParseError.headTooLarge, .malformedHeader, .unsupportedVersion, .unsupportedTransferEncoding] {
+        for error in [HTTPParseError.headTooLarge, .requestLineTooLong, .malformedHeader, .unsupportedVersion, .unsupportedTransferEncoding] {
             #expect(!HTTPWriter.standardReason(for: error.status).isEmpty)
         }
     }

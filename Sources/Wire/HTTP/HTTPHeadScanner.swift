@@ -29,6 +29,9 @@ struct HTTPHeadScanner: Sendable {
         self.skipsLeadingEmptyLines = skipsLeadingEmptyLines
     }
 
+    /// No line has ended yet: the scan is still inside the start line.
+    var inStartLine: Bool { lines == 0 }
+
     mutating func reset() {
         self = HTTPHeadScanner(skipsLeadingEmptyLines: skipsLeadingEmptyLines)
     }

@@ -5,7 +5,8 @@
 /// head); it only scans bytes it has not seen. After `.complete`, drop
 /// `consumed` bytes and call `reset()` before parsing the next pipelined head.
 public struct HTTPRequestParser: Sendable {
-    /// A head that has not ended within this many bytes fails with `.headTooLarge`.
+    /// A head that has not ended within this many bytes fails with `.headTooLarge`, or
+    /// `.requestLineTooLong` when not even the request line ended.
     public let maxHeadBytes: Int
     /// More field lines than this fail with `.tooManyHeaders`.
     public let maxHeaders: Int
@@ -20,6 +21,8 @@ public struct HTTPRequestParser: Sendable {
         switch scanner.scan(bytes, maxHeadBytes: maxHeadBytes, maxHeaders: maxHeaders) {
         case .incomplete:
             return .incomplete
+        case .failure(.headTooLarge) where scanner.inStartLine:
+            return .failure(.requestLineTooLong)  // the URI alone is over the limit: 414
         case .failure(let error):
             return .failure(error)
         case .found(let start, let end, let fieldCount):
