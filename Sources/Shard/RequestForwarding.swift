@@ -25,7 +25,11 @@ struct RequestForwarding {
         }
         switch framing {
         case .contentLength(let length): headers.add("Content-Length", String(length))
-        case .chunked: headers.add("Transfer-Encoding", "chunked")
+        case .chunked:
+            // Re-chunked, but codings before chunked (gzip, …) still apply to the bytes the
+            // backend gets: dropping them would hand it a compressed body as plain.
+            let codings = request.headers.values("Transfer-Encoding")
+            headers.add("Transfer-Encoding", codings.isEmpty ? "chunked" : codings.joined(separator: ", "))
         case .none, .untilClose: break
         }
         if !headers.contains("Host") { headers.add("Host", backendHost) }

@@ -144,11 +144,7 @@ extension ShardLoop {
             case .awaitingHead:
                 switch client.parser.parse(rest) {
                 case .incomplete:
-                    if rest.count > configuration.clientBufferSize {
-                        rejectRequest(client, .headTooLarge)
-                        return bytes.count
-                    }
-                    return offset
+                    return offset  // the parser fails the head once it outgrows client_buffer_size
                 case .failure(let error):
                     rejectRequest(client, error)
                     return bytes.count
@@ -335,9 +331,21 @@ extension ShardLoop {
     /// A malformed or oversized request: answer with its status and close.
     func rejectRequest(_ client: ClientConnection, _ error: HTTPParseError) {
         stats.parseErrors += 1
+        let body = error.status == 400 ? "Bad request: \(error.reason).\n" : "\(error.reason).\n"
+        refuseRequest(client, status: error.status, body: body)
+    }
+
+    /// Ends a request the shard will not serve (bad, too large): answers `status`
+    /// and closes once it is sent. A response already under way cannot be followed by
+    /// another, so then the connection just closes. Its backend, if any, is given up.
+    func refuseRequest(_ client: ClientConnection, status: Int, body: String) {
+        guard !client.exchange.responseStarted else {
+            closeClient(client)
+            return
+        }
+        detachBackend(from: client, reusable: false)
         client.exchange.keepAlive = false
-        let body = error.status == 431 ? "Request header too large.\n" : "Bad request: \(error.reason).\n"
-        respondLocally(client, status: error.status, body: body, closeAfter: true)
+        respondLocally(client, status: status, body: body, closeAfter: true)
     }
 
     func respondProxyError(_ client: ClientConnection, _ error: ProxyError) {

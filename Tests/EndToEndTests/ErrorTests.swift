@@ -39,7 +39,68 @@ extension EndToEnd {
                 try client.send(big)
                 let response = try client.readResponse()
                 #expect(response.status == 431)
+                #expect(response.announcesClose, "431 without Connection: close")
+                #expect(response.header("Content-Length") == String(response.body.count))
                 #expect(client.peerState(within: .seconds(2)).isGone, "still open after 431")
+            }
+        }
+
+        /// A request line that alone outgrows `client_buffer_size` is a URI too long.
+        @Test func requestLineLargerThanClientBufferGets414() throws {
+            try withProxiedBackend({ $0.runner = [("client_buffer_size", "1024")] }) { backend, pushpind in
+                let client = try RawHTTPClient(port: pushpind.clientPort)
+                try client.send(HTTPRequest.get("/bytes?pad=" + String(repeating: "u", count: 2000)))
+                let response = try client.readResponse()
+                #expect(response.status == 414)
+                #expect(response.announcesClose, "414 without Connection: close")
+                #expect(client.peerState(within: .seconds(2)).isGone, "still open after 414")
+                #expect(backend.requests.isEmpty)
+                try pushpind.expectMetrics {
+                    $0.expectTotal("pushpind_parse_errors_total", atLeast: 1)
+                }
+            }
+        }
+
+        /// RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked has no
+        /// knowable length, so 400 and close (not 501). With chunked last, the codings before
+        /// it reach the backend along with the body.
+        @Test func transferEncodingMustEndInChunked() throws {
+            let chunkedBody = Array("5\r\nhello\r\n0\r\n\r\n".utf8)
+            try withProxiedBackend { backend, pushpind in
+                for coding in ["gzip", "chunked, gzip"] {
+                    let client = try RawHTTPClient(port: pushpind.clientPort)
+                    try client.send(HTTPRequest("POST", "/upload", headers: [("Transfer-Encoding", coding)]).headBytes + chunkedBody)
+                    let response = try client.readResponse()
+                    #expect(response.status == 400, "for Transfer-Encoding: \(coding)")
+                    #expect(response.announcesClose, "400 without Connection: close for \(coding)")
+                    #expect(client.peerState(within: .seconds(2)).isGone, "still open after 400 for \(coding)")
+                }
+                #expect(backend.requests.isEmpty, "a request of unknown length reached the backend")
+
+                let client = try RawHTTPClient(port: pushpind.clientPort)
+                let response = try client.request(HTTPRequest("POST", "/upload", headers: [("Transfer-Encoding", "gzip, chunked")], body: chunkedBody))
+                #expect(response.status == 200)
+                let request = try #require(backend.requests.last)
+                #expect(request.bodyLength == 5)
+                #expect(request.head.tokens("Transfer-Encoding") == ["gzip", "chunked"])
+            }
+        }
+
+        /// A chunked body that turns malformed after the request went to the backend: the
+        /// client gets 400, and the backend connection carrying the half request is closed.
+        @Test func malformedChunkMidBodyGets400AndReleasesTheBackend() throws {
+            try withProxiedBackend { backend, pushpind in
+                let client = try RawHTTPClient(port: pushpind.clientPort)
+                try client.send(HTTPRequest("POST", "/upload", headers: [("Transfer-Encoding", "chunked")]).headBytes + Array("5\r\nhello\r\n".utf8))
+                let connected = eventually(timeout: .seconds(3)) { backend.openConnectionCount == 1 ? true : nil }
+                #expect(connected == true, "the request never reached the backend")
+                try client.send("zz\r\n")
+                let response = try client.readResponse()
+                #expect(response.status == 400)
+                #expect(response.announcesClose)
+                #expect(client.peerState(within: .seconds(2)).isGone, "still open after 400")
+                let released = eventually(timeout: .seconds(3)) { backend.openConnectionCount == 0 ? true : nil }
+                #expect(released == true, "the backend connection of the failed request stayed open")
             }
         }
 

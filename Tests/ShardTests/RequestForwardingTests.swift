@@ -42,9 +42,15 @@ import Wire
         #expect(lines(out.headers) == ["Host: h", "Content-Length: 12"])
     }
 
-    @Test func chunkedBodiesAreSentChunkedWhateverTheClientListed() {
+    /// The body is re-chunked, but the codings the client applied before chunked still
+    /// describe the bytes, so the backend is told them.
+    @Test func chunkedBodiesKeepTheCodingsListedBeforeChunked() {
+        let plain = forward([("Host", "h"), ("Transfer-Encoding", "Chunked")], method: "POST", framing: .chunked)
+        #expect(lines(plain.headers) == ["Host: h", "Transfer-Encoding: Chunked"])
         let out = forward([("Host", "h"), ("Transfer-Encoding", "gzip, chunked")], method: "POST", framing: .chunked)
-        #expect(lines(out.headers) == ["Host: h", "Transfer-Encoding: chunked"])
+        #expect(lines(out.headers) == ["Host: h", "Transfer-Encoding: gzip, chunked"])
+        let split = forward([("Host", "h"), ("Transfer-Encoding", "gzip"), ("transfer-encoding", "chunked")], method: "POST", framing: .chunked)
+        #expect(lines(split.headers) == ["Host: h", "Transfer-Encoding: gzip, chunked"])
     }
 
     @Test(arguments: [BodyFraming.none, .untilClose])
