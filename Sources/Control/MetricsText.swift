@@ -121,6 +121,12 @@ public enum MetricsText {
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "timeout"], stats.backendTimeouts)
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "invalid"], stats.backendInvalidResponses)
         }
+        header(&out, "pushpind_client_timeouts_total", "counter", "Clients cut off for a slow request head, idling, or a stalled body.")
+        for (label, stats) in labelled(shards, total) {
+            line(&out, "pushpind_client_timeouts_total", ["shard": label, "kind": "header"], stats.clientHeaderTimeouts)
+            line(&out, "pushpind_client_timeouts_total", ["shard": label, "kind": "idle"], stats.clientIdleTimeouts)
+            line(&out, "pushpind_client_timeouts_total", ["shard": label, "kind": "body"], stats.clientBodyTimeouts)
+        }
         return out
     }
 

@@ -16,6 +16,11 @@ public struct ShardStats: Sendable, Equatable {
     /// GRIP body over its bound, WebSocket-over-HTTP control messages that would inject headers.
     public var backendInvalidResponses = 0
     public var parseErrors = 0
+    /// Clients cut off for taking too long: over a request head (408), idle between
+    /// requests on a keep-alive connection, stalled in a request body (408).
+    public var clientHeaderTimeouts = 0
+    public var clientIdleTimeouts = 0
+    public var clientBodyTimeouts = 0
     /// Times this shard was woken by another thread through its mailbox.
     public var ringWakeups = 0
     /// Held connections right now, by kind (gauges, filled in when a snapshot is taken).
@@ -86,6 +91,9 @@ public struct ShardStats: Sendable, Equatable {
         sum.backendTimeouts += rhs.backendTimeouts
         sum.backendInvalidResponses += rhs.backendInvalidResponses
         sum.parseErrors += rhs.parseErrors
+        sum.clientHeaderTimeouts += rhs.clientHeaderTimeouts
+        sum.clientIdleTimeouts += rhs.clientIdleTimeouts
+        sum.clientBodyTimeouts += rhs.clientBodyTimeouts
         sum.ringWakeups += rhs.ringWakeups
         sum.heldStream += rhs.heldStream
         sum.heldResponse += rhs.heldResponse

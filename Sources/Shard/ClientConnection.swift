@@ -43,6 +43,9 @@ final class ClientConnection {
     var sendVector: SendVector? = nil
     /// A passed-through WebSocket is open (counted in the WebSocket gauge).
     var tunnelOpen = false
+    /// How long the client may take over the request the shard is waiting for (its own timer
+    /// token: the backend timeout or a hold may be armed on `socket` at the same time).
+    var timeLimit = ClientTimeLimit()
 
     init(slot: UInt32, maxHeadBytes: Int) {
         self.slot = slot
@@ -65,6 +68,7 @@ final class ClientConnection {
         subscriptions = []
         webSocket = nil
         tunnelOpen = false
+        timeLimit.reset()
     }
 }
 

@@ -14,6 +14,12 @@ public struct ShardConfiguration: Sendable {
     public var setXForwardedProtocol: ForwardedProtocolMode
     /// How long a backend may take to connect and to start its response before the client gets 504.
     public var backendTimeoutNanos: Int64
+    /// Time limits on clients (0: none): to send a whole request head (from the accept, or
+    /// from a keep-alive request's first byte), to start the next request on a keep-alive
+    /// connection, and between bytes of a request body.
+    public var clientHeaderTimeoutNanos: Int64 = 30_000_000_000
+    public var clientIdleTimeoutNanos: Int64 = 60_000_000_000
+    public var clientBodyTimeoutNanos: Int64 = 60_000_000_000
     /// How long an idle pooled backend connection is kept.
     public var backendIdleNanos: Int64 = 55_000_000_000
     public var ringEntries: UInt32 = 4096

@@ -68,6 +68,9 @@ extension ShardLoop {
         let generation = (client.socket.generation &+ 1) & UserData.generationMask
         client.reset(fd: fd, generation: generation)
         stats.connectionsAccepted += 1  // TCP_NODELAY comes from the listener (ListeningSocket)
+        // The first request head is due from the accept: a connection that sends nothing, or
+        // a byte now and then, is no cheaper to hold than one that sends slowly.
+        limitClient(client, configuration.clientHeaderTimeoutNanos > 0 ? .header : .idle)
         armClientRecv(client)
     }
 }

@@ -88,6 +88,7 @@ extension ShardLoop {
         }
         if wanted && !client.socket.recvArmed {
             armClientRecv(client)
+            if client.phase == .requestBody { extendBodyLimit(client) }  // its chance to send starts now
         } else if !wanted && client.socket.recvArmed && !client.socket.recvCancelRequested {
             client.socket.recvCancelRequested = true
             cancelRecv(client.socket, op: .clientRecv, slot: client.slot)
@@ -97,6 +98,7 @@ extension ShardLoop {
     /// Parses straight from the receive buffer when nothing is pending; only leftovers are copied.
     func clientBytes(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) {
         if client.phase == .lingering { return }
+        if client.phase == .requestBody { extendBodyLimit(client) }
         if client.inbound.isEmpty {
             let generation = client.socket.generation
             let consumed = processClientInput(client, bytes)
@@ -142,6 +144,8 @@ extension ShardLoop {
                 flushBackend(backend)
                 return bytes.count
             case .awaitingHead:
+                // A head's first byte: from now the whole head is due (unless it already was).
+                if client.timeLimit.kind != .header { limitClient(client, .header) }
                 switch client.parser.parse(rest) {
                 case .incomplete:
                     return offset  // the parser fails the head once it outgrows client_buffer_size
@@ -194,6 +198,7 @@ extension ShardLoop {
     }
 
     func requestBodyComplete(_ client: ClientConnection) {
+        client.timeLimit.clear()
         client.exchange.requestComplete = true
         client.exchange.requestDecoder = nil
         client.phase = .awaitingResponse
@@ -234,6 +239,7 @@ extension ShardLoop {
         exchange.requestChunked = framing == .chunked
         client.exchange = exchange
         client.phase = exchange.requestComplete ? .awaitingResponse : .requestBody
+        if client.phase == .requestBody { limitClient(client, .body) } else { client.timeLimit.clear() }
 
         if head.version == .http11 && head.expectsContinue && !exchange.requestComplete {
             client.socket.sendQueue.append(Self.continueResponse, pool: chunkPool)
@@ -335,7 +341,7 @@ extension ShardLoop {
         refuseRequest(client, status: error.status, body: body)
     }
 
-    /// Ends a request the shard will not serve (bad, too large): answers `status`
+    /// Ends a request the shard will not serve (bad, too large, too slow): answers `status`
     /// and closes once it is sent. A response already under way cannot be followed by
     /// another, so then the connection just closes. Its backend, if any, is given up.
     func refuseRequest(_ client: ClientConnection, status: Int, body: String) {
@@ -381,11 +387,13 @@ extension ShardLoop {
         let close = closeAfter || !client.exchange.keepAlive || !client.exchange.requestComplete || client.readClosed
         client.exchange = Exchange()
         if close {
+            client.timeLimit.clear()
             client.closeAfterSend = true
             client.phase = .awaitingResponse
             if client.socket.sendQueue.isEmpty && !client.socket.sendInFlight { startLinger(client) }
         } else {
             client.phase = .awaitingHead
+            limitClient(client, .idle)
         }
     }
 

@@ -68,6 +68,7 @@ extension ShardLoop {
             case .backendIdle: backendIdlePassed(entry)
             case .holdTimer: holdTimerFired(entry)
             case .webSocketRetry, .webSocketKeepAlive: sessionTimerFired(entry)
+            case .clientTimeLimit: clientTimeLimitFired(entry)
             case .acceptRetry:
                 if !draining, Int(entry.slot) < listeners.count { armAccept(Int(entry.slot)) }
             }

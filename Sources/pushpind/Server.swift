@@ -110,14 +110,17 @@ struct Server {
             maxConnections: maxConnections,
             xForwardedFor: settings.proxy.xForwardedFor,
             setXForwardedProtocol: settings.proxy.setXForwardedProtocol,
-            backendTimeoutNanos: Int64(settings.proxy.backendTimeoutSeconds) * 1_000_000_000)
+            backendTimeoutNanos: Self.nanos(seconds: settings.proxy.backendTimeoutSeconds))
         configuration.pinThreads = settings.shardCount <= ThreadPlacement.availableCPUs
         configuration.sigISS = settings.proxy.sigISS
         configuration.sigKey = settings.proxy.sigKeyBytes
         configuration.subscriptionsPerConnectionMax = settings.proxy.connectionSubscriptionMax
         configuration.allowCompression = settings.proxy.allowCompression
-        configuration.webSocketPingNanos = Int64(settings.proxy.webSocketPingSeconds) * 1_000_000_000
+        configuration.webSocketPingNanos = Self.nanos(seconds: settings.proxy.webSocketPingSeconds)
         configuration.webSocketMessageMax = settings.proxy.webSocketMessageMaxBytes
+        configuration.clientHeaderTimeoutNanos = Self.nanos(seconds: settings.proxy.clientHeaderTimeoutSeconds)
+        configuration.clientIdleTimeoutNanos = Self.nanos(seconds: settings.proxy.clientIdleTimeoutSeconds)
+        configuration.clientBodyTimeoutNanos = Self.nanos(seconds: settings.proxy.clientBodyTimeoutSeconds)
         let cpus = ThreadPlacement.availableCPUs
         let pin = configuration.pinThreads
         let shardConfiguration = configuration
@@ -132,6 +135,12 @@ struct Server {
                 exit(1)
             }
         }
+    }
+
+    /// A configured number of seconds in nanoseconds; a century at most, so a huge value
+    /// means "practically never" instead of an overflow trap.
+    private static func nanos(seconds: Int) -> Int64 {
+        Int64(min(seconds, 100 * 365 * 86_400)) * 1_000_000_000
     }
 
     private func reload(logger: Logger) -> (any RoutingPayload)? {

@@ -46,6 +46,7 @@ import Testing
                 \.deliveriesDropped, \.slowSubscriberCloses, \.webSocketOpen, \.webSocketSessionsOpened,
                 \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,
                 \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses, \.webSocketBackpressurePauses,
+                \.clientHeaderTimeouts, \.clientIdleTimeouts, \.clientBodyTimeouts,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }
             for _ in 0..<Int.random(in: 0...40, using: &random) {
@@ -106,7 +107,7 @@ import Testing
         #expect(metrics.family(name)?.samples.count == 15)
     }
 
-    @Test func heldConnectionsAndBackendErrorsByKind() throws {
+    @Test func heldConnectionsBackendErrorsAndClientTimeoutsByKind() throws {
         let shards = Self.randomShards(2, seed: 99)
         let metrics = try #require(parsed(MetricsText.render(shards)))
         let total = shards[0] + shards[1]
@@ -117,7 +118,12 @@ import Testing
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "reset"]) == Double(stats.backendResetErrors))
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "timeout"]) == Double(stats.backendTimeouts))
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "invalid"]) == Double(stats.backendInvalidResponses))
+            #expect(metrics.value("pushpind_client_timeouts_total", ["shard": label, "kind": "header"]) == Double(stats.clientHeaderTimeouts))
+            #expect(metrics.value("pushpind_client_timeouts_total", ["shard": label, "kind": "idle"]) == Double(stats.clientIdleTimeouts))
+            #expect(metrics.value("pushpind_client_timeouts_total", ["shard": label, "kind": "body"]) == Double(stats.clientBodyTimeouts))
         }
+        #expect(total.clientBodyTimeouts == shards[0].clientBodyTimeouts + shards[1].clientBodyTimeouts)
+        #expect(metrics.family("pushpind_client_timeouts_total")?.type == "counter")
         #expect(total.heldStream == shards[0].heldStream + shards[1].heldStream)
         #expect(metrics.family("pushpind_held_connections")?.type == "gauge")
         #expect(metrics.family("pushpind_backend_errors_total")?.type == "counter")
@@ -195,6 +201,6 @@ import Testing
         let text = MetricsText.render(Self.randomShards(2, seed: 3))
             + MetricsText.render(control: ControlStats(), ringFullWaits: 0, publishesDropped: 0, channels: 0)
         let metrics = parsed(text)
-        #expect(metrics?.families.count == Self.simpleFamilies.count + 5 + 5)
+        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 5)
     }
 }

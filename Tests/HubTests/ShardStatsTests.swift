@@ -68,6 +68,9 @@ import Testing
         stats.closeCodes = [1000: base + 59, 4000: base + 60]
         stats.backendInvalidResponses = base + 61
         stats.webSocketBackpressurePauses = base + 62
+        stats.clientHeaderTimeouts = base + 63
+        stats.clientIdleTimeouts = base + 64
+        stats.clientBodyTimeouts = base + 65
         return stats
     }
 

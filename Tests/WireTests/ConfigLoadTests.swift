@@ -73,6 +73,20 @@ final class ConfigScratchDirectory {
         #expect(config.connectionSubscriptionMax == 20)
         #expect(config.statsReportInterval == 10)
         #expect(config.portOffset == 0)
+        #expect(config.clientHeaderTimeoutSeconds == 30)
+        #expect(config.clientIdleTimeoutSeconds == 60)
+        #expect(config.clientBodyTimeoutSeconds == 60)
+    }
+
+    /// The client time limits are pushpind's own keys: read, 0 allowed (off), not reported
+    /// as unknown.
+    @Test func clientTimeouts() throws {
+        let (config, notices, _) = try load("[runner]\nclient_header_timeout=2\nclient_idle_timeout=0\nclient_body_timeout=5\n")
+        #expect(config.clientHeaderTimeoutSeconds == 2)
+        #expect(config.clientIdleTimeoutSeconds == 0)
+        #expect(config.clientBodyTimeoutSeconds == 5)
+        #expect(!notices.contains { $0.contains("client_") }, "\(notices)")
+        #expect(loadError("[runner]\nclient_body_timeout=-1")?.reason == "expected a non-negative integer")
     }
 
     @Test func emptyFileGivesDefaultsAndRoutesBesideIt() throws {
@@ -312,6 +326,9 @@ final class ConfigScratchDirectory {
         ("[runner]\nclient_buffer_size=-1", "runner.client_buffer_size", "-1"),
         ("[runner]\nclient_buffer_size=0", "runner.client_buffer_size", "0"),
         ("[runner]\nclient_maxconn=lots", "runner.client_maxconn", "lots"),
+        ("[runner]\nclient_header_timeout=-1", "runner.client_header_timeout", "-1"),
+        ("[runner]\nclient_idle_timeout=1.5", "runner.client_idle_timeout", "1.5"),
+        ("[runner]\nclient_body_timeout=soon", "runner.client_body_timeout", "soon"),
         ("[runner]\nallow_compression=maybe", "runner.allow_compression", "maybe"),
         ("[runner]\nwebsocket_message_max=0", "runner.websocket_message_max", "0"),
         ("[runner]\nlog_level=loud", "runner.log_level", "loud"),

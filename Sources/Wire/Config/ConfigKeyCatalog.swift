@@ -29,7 +29,8 @@ enum ConfigKeyCatalog {
         "global": ["include", "libdir", "rundir", "ipc_prefix", "port_offset"],
         "runner": [
             "rundir", "http_port", "client_buffer_size", "client_maxconn", "allow_compression", "log_level",
-            "websocket_ping_interval", "websocket_message_max",
+            "websocket_ping_interval", "websocket_message_max", "client_header_timeout", "client_idle_timeout",
+            "client_body_timeout",
         ],
         "proxy": [
             "routesfile", "debug", "auto_cross_origin", "accept_x_forwarded_protocol", "set_x_forwarded_protocol",

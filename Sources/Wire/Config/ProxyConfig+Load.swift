@@ -95,6 +95,9 @@ extension ProxyConfig {
         allowCompression = try source.bool("runner", "allow_compression", default: allowCompression)
         webSocketPingSeconds = try source.int("runner", "websocket_ping_interval", default: webSocketPingSeconds, minimum: 0)
         webSocketMessageMaxBytes = try source.int("runner", "websocket_message_max", default: webSocketMessageMaxBytes, minimum: 1)
+        clientHeaderTimeoutSeconds = try source.int("runner", "client_header_timeout", default: clientHeaderTimeoutSeconds, minimum: 0)
+        clientIdleTimeoutSeconds = try source.int("runner", "client_idle_timeout", default: clientIdleTimeoutSeconds, minimum: 0)
+        clientBodyTimeoutSeconds = try source.int("runner", "client_body_timeout", default: clientBodyTimeoutSeconds, minimum: 0)
         if let level = source.nonEmpty("runner", "log_level") {
             guard let parsed = Self.parseLogLevel(level) else {
                 throw ConfigError(key: "runner.log_level", value: level, reason: "expected a level 0-4 or a list like proxy:3,handler:2")

@@ -41,6 +41,13 @@ public struct ProxyConfig: Sendable, Equatable {
     /// `websocket_message_max` (pushpind only): largest WebSocket message a client may send,
     /// in bytes; a larger one is refused with close code 1009.
     public var webSocketMessageMaxBytes: Int = 16 << 20
+    /// `client_header_timeout`, `client_idle_timeout`, `client_body_timeout` (pushpind only):
+    /// seconds a client may take to send a request head (else 408), to start its next request
+    /// on a keep-alive connection (else closed), and between bytes of a request body (else
+    /// 408); 0 turns a limit off.
+    public var clientHeaderTimeoutSeconds: Int = 30
+    public var clientIdleTimeoutSeconds: Int = 60
+    public var clientBodyTimeoutSeconds: Int = 60
     /// `log_level`: 0 error, 1 warn, 2 info, 3 debug, 4 trace.
     public var logLevel: Int = 2
 
