@@ -15,6 +15,9 @@ enum ConfigFileSystem {
         var isMissing: Bool
     }
 
+    /// How loading reads a file: `contents(of:)`, or files held in memory (the config fuzz target).
+    typealias Reader = (String) -> Result<[UInt8], ReadFailure>
+
     /// Whole-file contents. Configuration files are small; a 16 MiB cap guards against pointing at a device.
     static func contents(of path: String) -> Result<[UInt8], ReadFailure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -25,6 +25,8 @@ struct ConfigSource {
     let libDir: String
     let runDir: String
     let ipcPrefix: String
+    /// Reads `file:` key files.
+    let read: ConfigFileSystem.Reader
 
     func raw(_ section: String, _ key: String) -> String? {
         main.value(section, key) ?? include?.value(section, key)
@@ -76,6 +78,6 @@ struct ConfigSource {
     /// A key value (`base64:`, `file:` or literal) resolved to bytes; nil when unset or empty.
     func key(_ section: String, _ key: String) throws(ConfigError) -> (text: String, bytes: [UInt8])? {
         guard let text = nonEmpty(section, key) else { return nil }
-        return (text, try KeyMaterial.resolve(text, relativeTo: directory, key: "\(section).\(key)"))
+        return (text, try KeyMaterial.resolve(text, relativeTo: directory, key: "\(section).\(key)", read: read))
     }
 }

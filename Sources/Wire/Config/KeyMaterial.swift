@@ -4,6 +4,12 @@
 public enum KeyMaterial {
     /// Resolves a key value to its bytes. `key` names the setting in the error (e.g. `proxy.sig_key`).
     public static func resolve(_ value: String, relativeTo directory: String, key: String) throws(ConfigError) -> [UInt8] {
+        try resolve(value, relativeTo: directory, key: key, read: ConfigFileSystem.contents)
+    }
+
+    static func resolve(
+        _ value: String, relativeTo directory: String, key: String, read: ConfigFileSystem.Reader
+    ) throws(ConfigError) -> [UInt8] {
         if value.hasPrefix("base64:") {
             guard let bytes = decodeKeyBase64(value.dropFirst(7)) else {
                 throw ConfigError(key: key, value: value, reason: "invalid base64")
@@ -14,7 +20,7 @@ public enum KeyMaterial {
             let path = String(value.dropFirst(5))
             guard !path.isEmpty else { throw ConfigError(key: key, value: value, reason: "empty file path") }
             let absolute = ConfigFileSystem.absolute(path, relativeTo: directory)
-            switch ConfigFileSystem.contents(of: absolute) {
+            switch read(absolute) {
             case .success(let bytes): return bytes
             case .failure(let failure):
                 throw ConfigError(key: key, value: value, reason: "cannot read key file \(absolute): \(failure.reason)")

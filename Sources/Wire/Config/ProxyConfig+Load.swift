@@ -10,10 +10,17 @@ extension ProxyConfig {
     ///
     /// `libDir` stands in for Pushpin's compiled-in library directory when the file sets no `[global] libdir`.
     public static func load(path: String, libDir: String = defaultLibDir) throws(ConfigError) -> (config: ProxyConfig, notices: [String]) {
+        try load(path: path, libDir: libDir, read: ConfigFileSystem.contents)
+    }
+
+    /// `load(path:libDir:)` with every file (main, include, `file:` keys) read by `read`.
+    static func load(
+        path: String, libDir: String, read: @escaping ConfigFileSystem.Reader
+    ) throws(ConfigError) -> (config: ProxyConfig, notices: [String]) {
         let absolutePath = ConfigFileSystem.absolute(path)
         let directory = ConfigFileSystem.directory(of: absolutePath)
         var notices: [String] = []
-        guard let main = try readINI(absolutePath, displayPath: path, optional: false, notices: &notices) else {
+        guard let main = try readINI(absolutePath, displayPath: path, optional: false, read: read, notices: &notices) else {
             throw ConfigError(file: path, reason: "No such file or directory")
         }
 
@@ -27,7 +34,7 @@ extension ProxyConfig {
         if let prefix = main.value("global", "ipc_prefix") { config.ipcPrefix = prefix }
 
         var source = ConfigSource(main: main, include: nil, directory: directory,
-                                  libDir: config.libDir, runDir: config.runDir, ipcPrefix: config.ipcPrefix)
+                                  libDir: config.libDir, runDir: config.runDir, ipcPrefix: config.ipcPrefix, read: read)
         config.portOffset = try source.int("global", "port_offset", default: 0, minimum: 0)
 
         var includeSpec = main.value("global", "include") ?? "{libdir}/internal.conf"
@@ -35,9 +42,9 @@ extension ProxyConfig {
         includeSpec = source.substitute(includeSpec)
         if !includeSpec.isEmpty {
             let includePath = ConfigFileSystem.absolute(includeSpec, relativeTo: directory)
-            let include = try readINI(includePath, displayPath: includePath, optional: true, notices: &notices)
+            let include = try readINI(includePath, displayPath: includePath, optional: true, read: read, notices: &notices)
             source = ConfigSource(main: main, include: include, directory: directory,
-                                  libDir: config.libDir, runDir: config.runDir, ipcPrefix: config.ipcPrefix)
+                                  libDir: config.libDir, runDir: config.runDir, ipcPrefix: config.ipcPrefix, read: read)
         }
 
         try config.readRunner(source)
@@ -48,8 +55,10 @@ extension ProxyConfig {
     }
 
     /// nil when an optional file does not exist (with a notice); throws when a file exists but cannot be read.
-    private static func readINI(_ path: String, displayPath: String, optional: Bool, notices: inout [String]) throws(ConfigError) -> INIFile? {
-        switch ConfigFileSystem.contents(of: path) {
+    private static func readINI(
+        _ path: String, displayPath: String, optional: Bool, read: ConfigFileSystem.Reader, notices: inout [String]
+    ) throws(ConfigError) -> INIFile? {
+        switch read(path) {
         case .success(let bytes):
             let file = INIFile.parse(String(decoding: bytes, as: UTF8.self))
             for line in file.malformedLines {
@@ -127,7 +136,7 @@ extension ProxyConfig {
         backendTimeoutSeconds = try source.int("proxy", "backend_timeout", default: backendTimeoutSeconds, minimum: 1)
         sigISS = source.string("proxy", "sig_iss") ?? sigISS
         sigKey = source.string("proxy", "sig_key") ?? sigKey
-        sigKeyBytes = try KeyMaterial.resolve(sigKey, relativeTo: source.directory, key: "proxy.sig_key")
+        sigKeyBytes = try KeyMaterial.resolve(sigKey, relativeTo: source.directory, key: "proxy.sig_key", read: source.read)
         if let key = try source.key("proxy", "upstream_key") {
             upstreamKey = key.text
             upstreamKeyBytes = key.bytes
