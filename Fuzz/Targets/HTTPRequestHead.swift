@@ -1,0 +1,94 @@
+@testable import Wire
+
+/// Request heads, pipelined, as a shard reads them: an accumulating buffer parsed after
+/// every read, the head's bytes dropped and the parser reset before the next head.
+///
+/// Checks: the outcome does not depend on how the bytes were split into reads; every
+/// head the parser returns is written back by `HTTPWriter` as a head that parses to the
+/// same value; its fields pass `HTTPFieldRules`; the accessors a shard calls never trap and
+/// keep their documented bounds; `HopByHop.stripped` keeps only end-to-end fields, in order.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzHTTPRequestHead(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let input = Fuzz.bytes(data, size)
+    let whole = RequestHeads.transcript([input])
+    let split = RequestHeads.transcript(Fuzz.pieces(of: input))
+    Fuzz.check(whole == split, "split changed the outcome:\n\(whole)\n\(split)")
+    for case .head(let head, _) in whole {
+        RequestHeads.checkAccessors(head)
+        RequestHeads.checkRoundTrip(head)
+        RequestHeads.checkHopByHop(head.headers)
+    }
+    return 0
+}
+
+enum RequestHeads {
+    enum Event: Equatable {
+        case head(HTTPRequestHead, consumed: Int)
+        case failure(HTTPParseError)
+        /// Bytes left over that do not (yet) make a head.
+        case incomplete(Int)
+    }
+
+    static func transcript(_ reads: [[UInt8]]) -> [Event] {
+        var parser = HTTPRequestParser(maxHeadBytes: 1024, maxHeaders: 16)
+        var buffer: [UInt8] = []
+        var events: [Event] = []
+        for read in reads {
+            buffer += read
+            // Each pass either returns or drops at least one byte, so this ends.
+            while true {
+                let available = buffer.count
+                switch buffer.withUnsafeBytes({ parser.parse($0) }) {
+                case .incomplete:
+                    break
+                case .failure(let error):
+                    return events + [.failure(error)]
+                case .complete(let head, let consumed):
+                    Fuzz.check(consumed > 0 && consumed <= available, "consumed \(consumed) of \(available)")
+                    events.append(.head(head, consumed: consumed))
+                    buffer.removeFirst(consumed)
+                    parser.reset()
+                    continue
+                }
+                break
+            }
+        }
+        return events + [.incomplete(buffer.count)]
+    }
+
+    static func checkAccessors(_ head: HTTPRequestHead) {
+        _ = head.path
+        if let host = head.host { Fuzz.check(!host.isEmpty, "empty host") }
+        _ = head.keepAlive
+        _ = head.expectsContinue
+        _ = head.isWebSocketUpgrade
+        if case .success(.contentLength(let length)) = Result(catching: { () throws(HTTPParseError) in try head.bodyFraming() }) {
+            Fuzz.check(length > 0, "contentLength(\(length))")
+        }
+    }
+
+    static func checkHopByHop(_ headers: HTTPHeaders) {
+        for (name, value) in headers {
+            Fuzz.check(HTTPFieldRules.fieldProblem(name: name, value: value) == nil, "parsed field \(name) breaks the rules")
+        }
+        let listed = headers.values("Connection").flatMap { HTTPASCII.listElements($0) }.map(String.init)
+            .filter { !HTTPHeaders.namesEqual($0, "close") && !HTTPHeaders.namesEqual($0, "keep-alive") }
+        let original = Array(headers)
+        var index = 0
+        for (name, value) in HopByHop.stripped(headers) {
+            Fuzz.check(!HopByHop.isHopByHop(name) && !listed.contains { HTTPHeaders.namesEqual($0, name) }, "kept \(name)")
+            while index < original.count, original[index] != (name, value) { index += 1 }
+            Fuzz.check(index < original.count, "stripped fields are not the original ones in their order")
+            index += 1
+        }
+    }
+
+    static func checkRoundTrip(_ head: HTTPRequestHead) {
+        var written: [UInt8] = []
+        HTTPWriter.appendRequestHead(head, to: &written)
+        // "name: value" may be longer than what was read; the limits are not under test here.
+        var parser = HTTPRequestParser(maxHeadBytes: Int.max, maxHeaders: Int.max)
+        let reparsed = written.withUnsafeBytes { parser.parse($0) }
+        Fuzz.check(reparsed == .complete(head, consumed: written.count), "round trip: \(head) → \(reparsed)")
+    }
+}
