@@ -57,3 +57,13 @@ final class BackendConnection {
         receivedAny = false
     }
 }
+
+extension BackendConnection: SlotOccupant {
+    var generation: UInt32 { socket.generation }
+
+    static func vacant() -> BackendConnection {
+        let backend = BackendConnection(slot: .max)
+        backend.socket.generation = .max
+        return backend
+    }
+}

@@ -72,6 +72,16 @@ final class ClientConnection {
     }
 }
 
+extension ClientConnection: SlotOccupant {
+    var generation: UInt32 { socket.generation }
+
+    static func vacant() -> ClientConnection {
+        let client = ClientConnection(slot: .max, maxHeadBytes: 0)
+        client.socket.generation = .max
+        return client
+    }
+}
+
 /// The request in progress on a client connection and where its response comes from.
 struct Exchange {
     enum Upstream {

@@ -57,14 +57,11 @@ extension ShardLoop {
         status: 503, reason: "Service Unavailable", body: "Too many connections.\n", close: true)
 
     private func openClient(fd: Int32) {
-        let slot: UInt32
-        if let free = freeClientSlots.popLast() {
-            slot = free
-        } else {
-            slot = UInt32(clients.count)
-            clients.append(ClientConnection(slot: slot, maxHeadBytes: configuration.clientBufferSize))
+        let client = clients.take { slot, generation in
+            let client = ClientConnection(slot: slot, maxHeadBytes: configuration.clientBufferSize)
+            client.socket.generation = generation
+            return client
         }
-        let client = clients[Int(slot)]
         let generation = (client.socket.generation &+ 1) & UserData.generationMask
         client.reset(fd: fd, generation: generation)
         stats.connectionsAccepted += 1  // TCP_NODELAY comes from the listener (ListeningSocket)

@@ -44,10 +44,11 @@ extension ShardLoop {
     }
 
     private func allocateBackend() -> BackendConnection {
-        if let slot = freeBackendSlots.popLast() { return backends[Int(slot)] }
-        let backend = BackendConnection(slot: UInt32(backends.count))
-        backends.append(backend)
-        return backend
+        backends.take { slot, generation in
+            let backend = BackendConnection(slot: slot)
+            backend.socket.generation = generation
+            return backend
+        }
     }
 
     func backendConnected(_ completion: Completion) {

@@ -110,7 +110,7 @@ extension ShardLoop {
         client.inbound.release()
         client.exchange = Exchange()
         stats.connectionsClosed += 1
-        freeClientSlots.append(client.slot)
+        clients.release(client.slot)
     }
 
     func closeBackend(_ backend: BackendConnection) {
@@ -129,7 +129,7 @@ extension ShardLoop {
         backend.socket.generation = (backend.socket.generation &+ 1) & UserData.generationMask
         backend.socket.sendQueue.removeAll(pool: chunkPool)
         backend.inbound.release()
-        freeBackendSlots.append(backend.slot)
+        backends.release(backend.slot)
     }
 
     /// The client connection whose exchange `backend` carries, if it is still that exchange.

@@ -27,10 +27,8 @@ public final class ShardLoop {
     var listeners: [Int32] = []
     var acceptArmed: [Bool] = []
 
-    var clients: [ClientConnection] = []
-    var freeClientSlots: [UInt32] = []
-    var backends: [BackendConnection] = []
-    var freeBackendSlots: [UInt32] = []
+    var clients = SlotTable<ClientConnection>()
+    var backends = SlotTable<BackendConnection>()
     /// Backend candidate lists by route targets, for the current routing (see `candidates(for:)`).
     var candidateLists: [[String]: [BackendCandidate]] = [:]
     /// Idle backend connections by target, most recently used last.
