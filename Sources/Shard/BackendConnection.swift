@@ -56,6 +56,12 @@ final class BackendConnection {
         head = nil
         receivedAny = false
     }
+
+    /// Gives back the spare capacity of the receive accumulator and send queue.
+    func releaseSpareMemory() {
+        if inbound.isEmpty { inbound.release() }
+        socket.sendQueue.releaseSpareCapacity()
+    }
 }
 
 extension BackendConnection: SlotOccupant {

@@ -70,6 +70,12 @@ final class ClientConnection {
         tunnelOpen = false
         timeLimit.reset()
     }
+
+    /// Gives back the spare capacity of the receive accumulator and send queue.
+    func releaseSpareMemory() {
+        if inbound.isEmpty { inbound.release() }
+        socket.sendQueue.releaseSpareCapacity()
+    }
 }
 
 extension ClientConnection: SlotOccupant {

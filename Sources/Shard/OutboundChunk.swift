@@ -59,4 +59,11 @@ final class ChunkPool {
         guard chunk.capacity == chunkSize, spare.count < spareMax else { return }
         spare.append(chunk)
     }
+
+    /// Frees the spare chunks (the shard went idle after a peak).
+    func releaseSpare() {
+        spare = []
+    }
+
+    var spareCount: Int { spare.count }
 }

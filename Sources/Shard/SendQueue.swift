@@ -100,6 +100,14 @@ struct SendQueue {
         return filled
     }
 
+    /// Gives back the segment list's storage when nothing is queued (consuming keeps a little).
+    mutating func releaseSpareCapacity() {
+        if head == segments.count {
+            segments = []
+            head = 0
+        }
+    }
+
     /// Drops everything queued. Only when no send is in flight: the kernel may still be
     /// reading the first chunk until its completion arrives.
     mutating func removeAll(pool: ChunkPool) {

@@ -55,4 +55,17 @@ struct SubscriptionTable {
     }
 
     func subscribers(of name: String) -> ChannelSubscribers? { channels[name] }
+
+    /// Gives back the storage the channel index and member lists kept from a busier time
+    /// (neither shrinks on removal). Positions in the lists stay as they are.
+    mutating func releaseSpareCapacity() {
+        if channels.capacity > 2 * channels.count {
+            var rebuilt = [String: ChannelSubscribers](minimumCapacity: channels.count)
+            for (name, entry) in channels { rebuilt[name] = entry }
+            channels = rebuilt
+        }
+        for entry in channels.values where entry.members.capacity > entry.members.count {
+            entry.members = entry.members.withExactCapacity()
+        }
+    }
 }

@@ -17,6 +17,8 @@ struct TimerWheel {
     private let mask: Int
     private(set) var currentTick: Int64
     private(set) var count = 0
+    /// Entries the buckets have storage for.
+    var capacity: Int { buckets.reduce(0) { $0 + $1.capacity } }
 
     init(tickNanos: Int64, bucketCount: Int = 1024, nowNanos: Int64) {
         precondition(bucketCount & (bucketCount - 1) == 0, "bucket count must be a power of two")
@@ -31,6 +33,17 @@ struct TimerWheel {
         let due = max(currentTick + 1, (deadlineNanos + tickNanos - 1) / tickNanos)
         buckets[Int(due) & mask].append(Entry(kind: kind, slot: slot, generation: generation, token: token, dueTick: due))
         count += 1
+    }
+
+    /// Drops the entries `isStale` picks (cancelled timers waiting for their tick) and gives back
+    /// the storage buckets kept from a busier time.
+    mutating func discard(where isStale: (Entry) -> Bool) {
+        for index in buckets.indices {
+            let before = buckets[index].count
+            buckets[index].removeAll(where: isStale)
+            count -= before - buckets[index].count
+            if buckets[index].capacity > buckets[index].count { buckets[index] = buckets[index].withExactCapacity() }
+        }
     }
 
     /// Advances to `nowNanos` and returns every entry now due, in tick order. Returned rather

@@ -32,6 +32,25 @@ import Testing
         #expect(third !== chunks[2], "the third was dropped, not kept")
     }
 
+    @Test func releasingSpareFreesTheKeptChunks() {
+        let pool = ChunkPool(chunkSize: 8, spareMax: 4)
+        weak var first: OutboundChunk?
+        weak var second: OutboundChunk?
+        do {
+            let a = pool.take()
+            let b = pool.take()
+            first = a
+            second = b
+            pool.give(a)
+            pool.give(b)
+        }
+        #expect(pool.spareCount == 2)
+        #expect(first != nil && second != nil, "kept by the pool")
+        pool.releaseSpare()
+        #expect(pool.spareCount == 0)
+        #expect(first == nil && second == nil, "freed")
+    }
+
     @Test func refusesChunksOfAnotherSize() {
         let pool = ChunkPool(chunkSize: 8, spareMax: 4)
         let odd = OutboundChunk(capacity: 9)

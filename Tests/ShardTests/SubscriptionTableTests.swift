@@ -146,4 +146,29 @@ import Testing
         }
         #expect(table.count == 0 && table.channels.isEmpty)
     }
+
+    @Test func releasingSpareCapacityKeepsMembersAndTheirPositions() {
+        var table = SubscriptionTable()
+        var subscriptions: [Subscription] = []
+        for slot in 0..<2000 as Range<UInt32> {
+            subscriptions.append(table.add(slot % 2 == 0 ? "even-\(slot)" : "odd", slot: slot).subscription)
+        }
+        // Most go: the index keeps room for 1,000 channels and "odd" for 1,000 members.
+        for subscription in subscriptions.reversed() where subscription.channel.name != "odd" || subscription.index >= 3 {
+            _ = table.remove(subscription)
+        }
+        #expect(table.channels.count == 1)
+        #expect(table.channels.capacity >= 1000)
+        #expect(table.subscribers(of: "odd")!.members.capacity >= 1000)
+
+        table.releaseSpareCapacity()
+        #expect(table.channels.capacity < 16)
+        let odd = table.subscribers(of: "odd")!
+        #expect(odd.members == [1, 3, 5])
+        #expect(odd.members.capacity < 16)
+        // The positions subscriptions hold still point at their members.
+        let (moved, _) = table.remove(subscriptions[1])
+        #expect(moved == 5 && odd.members == [5, 3])
+        #expect(table.add("even-0", slot: 7).isFirst)
+    }
 }

@@ -189,4 +189,19 @@ import Testing
             #expect(timers.count == pending.count)
         }
     }
+
+    @Test func discardDropsWhatItPicksAndGivesBackBucketStorage() {
+        var timers = wheel(buckets: 8)
+        for token in 0..<400 as Range<UInt32> {
+            timers.schedule(kind: 1, slot: token, generation: 0, token: token, deadlineNanos: at(11 + Int64(token % 16)))
+        }
+        let grown = timers.capacity
+        #expect(grown >= 400)
+        timers.discard { $0.slot % 100 != 0 }  // all but four are stale
+        #expect(timers.count == 4)
+        #expect(timers.capacity == 4, "storage for the four left, not for the \(grown) before")
+        let fired = timers.advance(to: at(40))
+        #expect(fired.map(\.slot).sorted() == [0, 100, 200, 300])
+        #expect(timers.count == 0)
+    }
 }
