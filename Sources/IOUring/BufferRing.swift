@@ -73,6 +73,19 @@ public final class BufferRing {
         returned += 1
     }
 
+    /// Gives the pages behind the buffers back to the system; the kernel faults in zeroed pages
+    /// again as receives fill the buffers. Only while no buffer is lent out (every completion's
+    /// buffer was recycled) and only on the ring's own thread between waits: the kernel copies
+    /// received bytes in task work on that thread (with DEFER_TASKRUN, only inside
+    /// `io_uring_enter`), so no byte is on its way into a buffer while its page goes.
+    public func releasePages() {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: buffers) + page - 1) & ~(page - 1)  // malloc's header stays
+        let end = (Int(bitPattern: buffers) + count * size) & ~(page - 1)
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
+    }
+
     /// Publishes every recycled buffer with one store.
     public func commit() {
         guard returned > 0 else { return }
