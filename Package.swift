@@ -27,10 +27,12 @@ let package = Package(
         .target(name: "Hub"),
         // zlib, for permessage-deflate (inflating what WebSocket clients send compressed).
         .target(name: "CZlib", path: "Sources/Shard/CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // glibc's malloc.h (malloc_trim), for giving freed memory back after a connection peak.
+        .target(name: "CMalloc", path: "Sources/Shard/CMalloc"),
         .target(
             name: "Shard",
-            dependencies: ["IOUring", "Wire", "Hub", "CZlib", .product(name: "Logging", package: "swift-log")],
-            exclude: ["CZlib"]),
+            dependencies: ["IOUring", "Wire", "Hub", "CZlib", "CMalloc", .product(name: "Logging", package: "swift-log")],
+            exclude: ["CZlib", "CMalloc"]),
         .target(name: "Control", dependencies: ["IOUring", "Wire", "Hub", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "pushpind",

@@ -83,6 +83,12 @@ public enum MetricsText {
         ) {
             $0.webSocketBackpressurePauses
         },
+        Family(name: "pushpind_connection_slots", type: "gauge", help: "Client connection slots holding memory: open, or free and kept for reuse.") {
+            $0.connectionSlots
+        },
+        Family(name: "pushpind_memory_reclaims_total", type: "counter", help: "Times a shard gave memory back after connections closed.") {
+            $0.memoryReclaims
+        },
     ]
 
     public static func render(_ shards: [ShardStats]) -> String {

@@ -56,6 +56,10 @@ public struct ShardStats: Sendable, Equatable {
     /// (the last bucket is +Inf) and the sum in microseconds.
     public var latencyCounts = [Int](repeating: 0, count: LatencyBuckets.upperBoundsMicros.count + 1)
     public var latencySumMicros = 0
+    /// Client connection slots holding memory: open, or free and kept for reuse (gauge).
+    public var connectionSlots = 0
+    /// Times the shard gave memory back after its connection count fell.
+    public var memoryReclaims = 0
 
     public init() {}
 
@@ -115,6 +119,8 @@ public struct ShardStats: Sendable, Equatable {
         sum.webSocketEventFailures += rhs.webSocketEventFailures
         sum.webSocketBackpressurePauses += rhs.webSocketBackpressurePauses
         sum.closeCodes.merge(rhs.closeCodes, uniquingKeysWith: +)
+        sum.connectionSlots += rhs.connectionSlots
+        sum.memoryReclaims += rhs.memoryReclaims
         return sum
     }
 }

@@ -19,6 +19,7 @@ extension ShardLoop {
                 snapshot.subscriptions = subscriptionTable.count
                 snapshot.channels = subscriptionTable.channels.count
                 snapshot.webSocketOpen = webSocketOpenCount
+                snapshot.connectionSlots = clients.heldCount
                 enqueueReport(.stats(shard: index, sequence: sequence, snapshot))
             case .installRoutes(let payload):
                 if let routing = payload as? ShardRouting {

@@ -39,6 +39,7 @@ public final class ShardLoop {
     var heldResponseCount = 0
     var webSocketOpenCount = 0
     var timers: TimerWheel
+    var reclaimSchedule = ReclaimSchedule()
     var stats = ShardStats()
     var now: Int64 = 0
     /// Reports that did not fit into the report ring yet; retried every turn, in order.
@@ -112,7 +113,7 @@ public final class ShardLoop {
         flushDeliveries()
         fireTimers()
         flushReports()
-        if draining { checkDrained() }
+        if draining { checkDrained() } else { reclaimMemoryIfDue() }
     }
 
     private func handle(_ completion: Completion) {

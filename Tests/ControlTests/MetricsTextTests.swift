@@ -30,6 +30,8 @@ import Testing
         ("pushpind_websocket_event_requests_total", "counter", \.webSocketEventRequests),
         ("pushpind_websocket_event_failures_total", "counter", \.webSocketEventFailures),
         ("pushpind_websocket_backpressure_pauses_total", "counter", \.webSocketBackpressurePauses),
+        ("pushpind_connection_slots", "gauge", \.connectionSlots),
+        ("pushpind_memory_reclaims_total", "counter", \.memoryReclaims),
     ] }
 
     static let latency = "pushpind_publish_delivery_latency_seconds"
@@ -47,6 +49,7 @@ import Testing
                 \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,
                 \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses, \.webSocketBackpressurePauses,
                 \.clientHeaderTimeouts, \.clientIdleTimeouts, \.clientBodyTimeouts,
+                \.connectionSlots, \.memoryReclaims,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }
             for _ in 0..<Int.random(in: 0...40, using: &random) {

@@ -71,6 +71,8 @@ import Testing
         stats.clientHeaderTimeouts = base + 63
         stats.clientIdleTimeouts = base + 64
         stats.clientBodyTimeouts = base + 65
+        stats.connectionSlots = base + 66
+        stats.memoryReclaims = base + 67
         return stats
     }
 

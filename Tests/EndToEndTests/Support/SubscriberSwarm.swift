@@ -10,6 +10,8 @@ final class SubscriberSwarm {
     private(set) var gone: [Bool] = []
     private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
     private var isClosed = false
+    /// Subscribers closed one by one (`close(_:)`), not to be closed again.
+    private var closedHere: Set<Int> = []
 
     var count: Int { sockets.count }
 
@@ -81,9 +83,17 @@ final class SubscriberSwarm {
     /// The decoded body of subscriber `index` as text.
     func bodyText(_ index: Int) -> String { String(decoding: decoders[index].body, as: UTF8.self) }
 
+    /// Closes subscriber `index` (it counts as gone from now on).
+    func close(_ index: Int) {
+        guard !closedHere.contains(index) else { return }
+        closedHere.insert(index)
+        sockets[index].close()
+        gone[index] = true
+    }
+
     func closeAll() {
         guard !isClosed else { return }
         isClosed = true
-        for socket in sockets { socket.close() }
+        for index in sockets.indices where !closedHere.contains(index) { sockets[index].close() }
     }
 }
