@@ -55,6 +55,7 @@ final class ShardBroadcaster {
                 publishesDropped += 1
                 return true
             }
+            if overflow[shard].isEmpty { overflow[shard] = [] }  // a backlog's storage goes with it
         }
     }
 

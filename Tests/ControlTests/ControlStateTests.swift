@@ -44,6 +44,18 @@ import Testing
         #expect(map.channelCount == 1)
     }
 
+    @Test func givesItsTableBackAfterAPeakOfChannels() {
+        var map = InterestMap()
+        for index in 0..<10_000 { map.subscribed("c\(index)", shard: index % 3) }
+        let peak = map.capacity
+        #expect(peak >= 10_000)
+        for index in 5..<10_000 { map.unsubscribed("c\(index)", shard: index % 3) }
+        #expect(map.channelCount == 5)
+        #expect(map.capacity < 100, "still room for \(map.capacity) channels after the peak of \(peak)")
+        for index in 0..<5 { #expect(map.shards(for: "c\(index)") == [index % 3]) }
+        #expect(map.shards(for: "c5").isEmpty)
+    }
+
     @Test func matchesASetModel() {
         var random = SeededRandom(seed: 77)
         var map = InterestMap()
