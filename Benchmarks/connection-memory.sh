@@ -17,19 +17,11 @@ subscribers=${1:-18000}; shards=${2:-2}; messages=${3:-20}
 port=28890; control=28891
 work=$(mktemp -d /tmp/pushpind-memory.XXXXXX)
 
-source scripts/setup.sh
+source Benchmarks/common.sh
 command -v jq >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
-swift build -c release --product pushpind >&2
-(cd Benchmarks && swift build -c release >&2)
+build_pushpind_and_driver
+trap stop_pushpind_and_driver EXIT
 
-cleanup() {
-	[ -n "${pushpind_pid:-}" ] && kill "$pushpind_pid" 2>/dev/null
-	[ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null
-	wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not ready" >&2; return 1; }
 slab_kib() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
 tcp_pages() { awk '/^TCP:/ {for (i = 1; i < NF; i++) if ($i == "mem") print $(i + 1)}' /proc/net/sockstat; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }

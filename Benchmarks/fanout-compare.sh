@@ -45,7 +45,7 @@ work=${FROM:-$(mktemp -d /tmp/pushpind-fanout.XXXXXX)}
 if [ -z "${FROM:-}" ]; then  # with FROM=DIR, only the table of that earlier run is printed
 chmod 755 "$work"
 
-source scripts/setup.sh
+source Benchmarks/common.sh
 packages=()
 command -v jq >/dev/null || packages+=(jq)
 command -v nginx >/dev/null || packages+=(nginx-light)
@@ -69,8 +69,6 @@ cleanup() {
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
-
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not ready" >&2; return 1; }
 
 # The GRIP backend. A WebSocket-over-HTTP OPEN request is the only event with a 6-byte body
 # ("OPEN\r\n"); it is answered OPEN plus "c:{subscribe}"; every other event gets an empty body.

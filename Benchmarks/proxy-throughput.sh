@@ -11,7 +11,7 @@ duration=${1:-10}; connections=${2:-100}; rounds=${3:-3}; shards=${4:-2}
 work=$(mktemp -d /tmp/pushpind-bench.XXXXXX)
 nginx_port=18181; pushpind_port=18182; pushpind_control=18183; pushpin_port=18184; pushpin_offset=30
 
-source scripts/setup.sh
+source Benchmarks/common.sh
 for tool in nginx wrk pushpin; do
 	command -v "$tool" >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk pushpin >/dev/null; break; }
 done
@@ -48,7 +48,6 @@ echo "* 127.0.0.1:$nginx_port" > "$work/routes"
 pushpind_pid=$!
 PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference start "$work/routes" "$pushpin_port" "$pushpin_offset" >&2
 
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not ready" >&2; return 1; }
 for port in $nginx_port $pushpind_port $pushpin_port; do wait_port "$port"; done
 for port in $nginx_port $pushpind_port $pushpin_port; do
 	curl -fsS "http://127.0.0.1:$port/index.html" >/dev/null || { echo "no answer on $port" >&2; exit 1; }
