@@ -1,0 +1,30 @@
+extension TnetValue {
+    /// The value as JSON, so tnetstring publish items share the JSON item parser.
+    ///
+    /// Byte strings become JSON strings when they are UTF-8. A `body` or `content`
+    /// member holding other bytes becomes `body-bin` / `content-bin` (base64), which
+    /// the item parser decodes back to the same bytes; anywhere else, invalid UTF-8 is
+    /// replaced with U+FFFD.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(number)
+        case .double(let number): return .double(number)
+        case .bytes(let data): return .string(String(decoding: data, as: UTF8.self))
+        case .list(let items): return .array(items.map(\.jsonValue))
+        case .dict(let members):
+            var object = JSONObject()
+            for member in members {
+                let key = String(decoding: member.key, as: UTF8.self)
+                if key == "body" || key == "content", case .bytes(let data) = member.value,
+                   String(validating: data, as: UTF8.self) == nil {
+                    object[key + "-bin"] = .string(Base64.encode(data))
+                } else {
+                    object[key] = member.value.jsonValue
+                }
+            }
+            return .object(object)
+        }
+    }
+}
