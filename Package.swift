@@ -33,7 +33,12 @@ let package = Package(
             name: "Shard",
             dependencies: ["IOUring", "Wire", "Hub", "CZlib", "CMalloc", .product(name: "Logging", package: "swift-log")],
             exclude: ["CZlib", "CMalloc"]),
-        .target(name: "Control", dependencies: ["IOUring", "Wire", "Hub", .product(name: "Logging", package: "swift-log")]),
+        // libzmq, for the control thread's ZeroMQ inputs and sockets (publish.md §5).
+        .target(name: "CZmq", path: "Sources/Control/CZmq", linkerSettings: [.linkedLibrary("zmq")]),
+        .target(
+            name: "Control",
+            dependencies: ["IOUring", "Wire", "Hub", "CZmq", .product(name: "Logging", package: "swift-log")],
+            exclude: ["CZmq"]),
         .executableTarget(
             name: "pushpind",
             dependencies: [

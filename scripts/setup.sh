@@ -24,8 +24,9 @@ fi
 command -v swift >/dev/null || { echo "setup: a Swift 6 toolchain is required (https://swift.org/install)" >&2; exit 1; }
 
 # Python packages the end-to-end tests use as real peers: websocket-client (a WebSocket
-# client), websockets (the passthrough echo backend) and gripcontrol (Fanout's GRIP library,
-# as a backend and a publisher). pip goes to PyPI only when a module is missing.
+# client), websockets (the passthrough echo backend), gripcontrol (Fanout's GRIP library,
+# as a backend and a publisher) and pyzmq (the ZeroMQ publisher and command client). pip goes
+# to PyPI only when a module is missing.
 python_package() {  # MODULE PACKAGE
 	command -v python3 >/dev/null || return 0
 	python3 -c "import $1" 2>/dev/null && return 0
@@ -37,3 +38,4 @@ python_package() {  # MODULE PACKAGE
 python_package websocket websocket-client
 python_package websockets websockets
 python_package gripcontrol gripcontrol
+python_package zmq pyzmq

@@ -9,6 +9,7 @@ public struct ControlConfiguration: Sendable {
     public var drainNanos: Int64
     /// `push_in_http_key`: when set, publishing needs a Bearer JWT signed with it.
     public var publishKey: [UInt8]? = nil
+    public var zeroMQ = ZeroMQConfiguration()
 
     public init(host: String, port: Int, maxHeadersSize: Int, maxBodySize: Int, version: String, drainNanos: Int64) {
         self.host = host
@@ -18,4 +19,23 @@ public struct ControlConfiguration: Sendable {
         self.version = version
         self.drainNanos = drainNanos
     }
+}
+
+/// The ZeroMQ inputs (publish.md §5); an unset spec leaves its socket out, as in Pushpin.
+public struct ZeroMQConfiguration: Sendable {
+    /// `push_in_spec`: PULL, bound.
+    public var pushInSpec: String? = nil
+    /// `push_in_sub_specs`: SUB, bound (or connected with `subConnect`).
+    public var pushInSubSpecs: [String] = []
+    public var subConnect = false
+    /// `command_spec`: REP, bound.
+    public var commandSpec: String? = nil
+    /// `subscription_linger`: how long the SUB socket stays subscribed after a channel's last subscriber left.
+    public var subscriptionLingerNanos: Int64 = 60_000_000_000
+    /// Larger messages make libzmq drop the sending peer.
+    public var maxMessageBytes = 1_000_000
+
+    public init() {}
+
+    var isEmpty: Bool { pushInSpec == nil && pushInSubSpecs.isEmpty && commandSpec == nil }
 }

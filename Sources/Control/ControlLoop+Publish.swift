@@ -27,17 +27,22 @@ extension ControlLoop {
         case .success(let items):
             // Subscriptions the shards reported before this request arrived must count.
             drainReports()
-            let acceptedAt = Clock.nowNanos()
-            for item in items {
-                let message = PublishEncoder.message(for: item, acceptedAtNanos: acceptedAt)
-                controlStats.messagesPublished += 1
-                for shard in interest.shards(for: item.channel).sorted() {
-                    broadcaster.send(.publish(message), to: shard, ring: ring)
-                }
-            }
+            broadcastPublished(items)
             switch format {
             case .text: respond(connection, status: 200, body: "Published\n")
             case .json: respond(connection, status: 200, body: "{\"message\":\"Published\"}\n", contentType: "application/json")
+            }
+        }
+    }
+
+    /// Encodes each validated item once and hands it to the shards with subscribers.
+    func broadcastPublished(_ items: [PublishItem]) {
+        let acceptedAt = Clock.nowNanos()
+        for item in items {
+            let message = PublishEncoder.message(for: item, acceptedAtNanos: acceptedAt)
+            controlStats.messagesPublished += 1
+            for shard in interest.shards(for: item.channel).sorted() {
+                broadcaster.send(.publish(message), to: shard, ring: ring)
             }
         }
     }

@@ -29,6 +29,8 @@ public final class ControlLoop {
     var statsSequence: UInt64 = 0
     var interest = InterestMap()
     var controlStats = ControlStats()
+    /// The ZeroMQ inputs, when any is configured.
+    var zeroMQ: ZeroMQSockets? = nil
 
     let startedAt = Clock.nowNanos()
     var now: Int64 = 0
@@ -56,6 +58,7 @@ public final class ControlLoop {
             throw ControlError.badAddress("\(configuration.host):\(configuration.port)")
         }
         listener = try ListeningSocket.open(on: address, reusePort: false, backlog: 128)
+        if !configuration.zeroMQ.isEmpty { zeroMQ = try ZeroMQSockets(configuration.zeroMQ) }
     }
 
     /// Runs until shutdown has completed: every shard reported it stopped (or the bound passed).
@@ -67,13 +70,15 @@ public final class ControlLoop {
         signalFD = SignalSource.makeDescriptor(signals)
         armSignalRead()
         armAccept()
+        armZeroMQPolls()
         while !finished { turn() }
         if listener >= 0 { close(listener) }
+        zeroMQ?.close()
         if signalFD >= 0 { close(signalFD) }
     }
 
     private func turn() {
-        var mayBlock = !broadcaster.hasBacklog
+        var mayBlock = !broadcaster.hasBacklog && zeroMQ?.pending.isEmpty != false
         for link in broadcaster.links where !link.reports.prepareToSleep() { mayBlock = false }
         do {
             if mayBlock {
@@ -89,9 +94,11 @@ public final class ControlLoop {
         while ring.reap(handle) > 0 {}
         buffers.commit()
         drainReports()
+        drainPendingZeroMQ()
         broadcaster.retry(ring: ring, now: now)
         checkStatsQuery()
         expireLingering()
+        expireForwardedSubscriptions()
         if shuttingDown && (stoppedShards.count == broadcaster.links.count || now >= shutdownDeadline) {
             if stoppedShards.count < broadcaster.links.count {
                 logger.warning("shutdown: \(broadcaster.links.count - stoppedShards.count) shards did not stop in time")
@@ -109,6 +116,7 @@ public final class ControlLoop {
         case .send: sent(completion)
         case .signal: signalReceived(completion)
         case .housekeeping: break
+        case .zeroMQ: zeroMQReady(completion)
         }
     }
 
@@ -124,9 +132,9 @@ public final class ControlLoop {
                 case let .stopped(shard):
                     stoppedShards.insert(shard)
                 case let .subscribed(shard, channel):
-                    interest.subscribed(channel, shard: shard)
+                    if interest.subscribed(channel, shard: shard) { channelGained(channel) }
                 case let .unsubscribed(shard, channel):
-                    interest.unsubscribed(channel, shard: shard)
+                    if interest.unsubscribed(channel, shard: shard) { channelLost(channel) }
                 }
             }
         }

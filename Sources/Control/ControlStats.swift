@@ -3,4 +3,7 @@ struct ControlStats {
     var messagesPublished = 0
     var publishesRejected = 0
     var publishesUnauthorized = 0
+    /// ZeroMQ messages read, and those dropped as malformed, by input socket.
+    var zeroMQReceived: [ZeroMQRole: Int] = [:]
+    var zeroMQRejected: [ZeroMQRole: Int] = [:]
 }

@@ -3,12 +3,18 @@
 struct InterestMap {
     private var shardsByChannel: [String: Set<Int>] = [:]
 
-    mutating func subscribed(_ channel: String, shard: Int) {
+    /// True when this is the channel's first shard.
+    @discardableResult
+    mutating func subscribed(_ channel: String, shard: Int) -> Bool {
+        let first = shardsByChannel[channel] == nil
         shardsByChannel[channel, default: []].insert(shard)
+        return first
     }
 
-    mutating func unsubscribed(_ channel: String, shard: Int) {
-        guard var shards = shardsByChannel[channel] else { return }
+    /// True when the channel's last shard left.
+    @discardableResult
+    mutating func unsubscribed(_ channel: String, shard: Int) -> Bool {
+        guard var shards = shardsByChannel[channel] else { return false }
         shards.remove(shard)
         shardsByChannel[channel] = shards.isEmpty ? nil : shards
         if shardsByChannel.capacity > 64 && shardsByChannel.count * 4 < shardsByChannel.capacity {
@@ -18,6 +24,7 @@ struct InterestMap {
             for (name, shards) in shardsByChannel { rebuilt[name] = shards }
             shardsByChannel = rebuilt
         }
+        return shards.isEmpty
     }
 
     func shards(for channel: String) -> Set<Int> { shardsByChannel[channel] ?? [] }

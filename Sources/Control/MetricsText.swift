@@ -167,6 +167,14 @@ public enum MetricsText {
         header(&out, "pushpind_publish_rejected_total", "counter", "Publish requests rejected, by reason.")
         out += "pushpind_publish_rejected_total{reason=\"invalid\"} \(control.publishesRejected)\n"
         out += "pushpind_publish_rejected_total{reason=\"unauthorized\"} \(control.publishesUnauthorized)\n"
+        header(&out, "pushpind_zmq_messages_received_total", "counter", "Messages read from the ZeroMQ inputs, by socket.")
+        for role in ZeroMQRole.allCases {
+            out += "pushpind_zmq_messages_received_total{socket=\"\(role.rawValue)\"} \(control.zeroMQReceived[role] ?? 0)\n"
+        }
+        header(&out, "pushpind_zmq_messages_rejected_total", "counter", "ZeroMQ messages dropped as malformed (shape or item), by socket.")
+        for role in ZeroMQRole.allCases {
+            out += "pushpind_zmq_messages_rejected_total{socket=\"\(role.rawValue)\"} \(control.zeroMQRejected[role] ?? 0)\n"
+        }
         header(&out, "pushpind_hub_ring_full_waits_total", "counter", "Commands that found a shard's mailbox full and waited.")
         out += "pushpind_hub_ring_full_waits_total \(ringFullWaits)\n"
         header(&out, "pushpind_hub_publishes_dropped_total", "counter", "Publishes dropped for a shard whose mailbox stayed full.")

@@ -75,4 +75,5 @@ enum ControlOperation: UInt8 {
     case send
     case signal
     case housekeeping
+    case zeroMQ
 }

@@ -54,6 +54,12 @@ struct Server {
             maxHeadersSize: settings.proxy.controlMaxHeadersSize, maxBodySize: settings.proxy.controlMaxBodySize,
             version: Pushpind.version, drainNanos: 10_000_000_000)
         controlConfiguration.publishKey = settings.proxy.pushInHTTPKeyBytes
+        controlConfiguration.zeroMQ.pushInSpec = settings.proxy.pushInSpec
+        controlConfiguration.zeroMQ.pushInSubSpecs = settings.proxy.pushInSubSpecs
+        controlConfiguration.zeroMQ.subConnect = settings.proxy.pushInSubConnect
+        controlConfiguration.zeroMQ.commandSpec = settings.proxy.commandSpec
+        controlConfiguration.zeroMQ.subscriptionLingerNanos = Int64(settings.proxy.subscriptionLinger) * 1_000_000_000
+        controlConfiguration.zeroMQ.maxMessageBytes = settings.proxy.controlMaxBodySize
         let control = ControlLoop(
             configuration: controlConfiguration,
             links: links, logger: logger,

@@ -188,6 +188,8 @@ import Testing
         control.messagesPublished = 12
         control.publishesRejected = 3
         control.publishesUnauthorized = 4
+        control.zeroMQReceived[.pull] = 9
+        control.zeroMQRejected[.sub] = 2
         let metrics = try #require(parsed(MetricsText.render(control: control, ringFullWaits: 5, publishesDropped: 7, channels: 6)))
         #expect(metrics.value("pushpind_messages_published_total") == 12)
         #expect(metrics.value("pushpind_publish_rejected_total", ["reason": "invalid"]) == 3)
@@ -196,7 +198,10 @@ import Testing
         #expect(metrics.value("pushpind_hub_publishes_dropped_total") == 7)
         #expect(metrics.value("pushpind_interest_channels") == 6)
         #expect(metrics.family("pushpind_interest_channels")?.type == "gauge")
-        #expect(metrics.families.count == 5)
+        #expect(metrics.value("pushpind_zmq_messages_received_total", ["socket": "pull"]) == 9)
+        #expect(metrics.value("pushpind_zmq_messages_received_total", ["socket": "command"]) == 0)
+        #expect(metrics.value("pushpind_zmq_messages_rejected_total", ["socket": "sub"]) == 2)
+        #expect(metrics.families.count == 7)
     }
 
     /// The /metrics body is both renders one after the other: still one valid document.
@@ -204,6 +209,6 @@ import Testing
         let text = MetricsText.render(Self.randomShards(2, seed: 3))
             + MetricsText.render(control: ControlStats(), ringFullWaits: 0, publishesDropped: 0, channels: 0)
         let metrics = parsed(text)
-        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 5)
+        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 7)
     }
 }

@@ -290,6 +290,9 @@ proxy_intreq_in_specs=ipc://{rundir}/{ipc_prefix}intreq-out
         config.libDir = libDir
         config.runDir = "/var/run/pushpin"
         config.routesFile = directory + "/routes"
+        config.pushInSpec = "tcp://127.0.0.1:5560"
+        config.pushInSubSpecs = ["tcp://127.0.0.1:5562"]
+        config.commandSpec = "tcp://127.0.0.1:5563"
         return config
     }
 
@@ -297,9 +300,8 @@ proxy_intreq_in_specs=ipc://{rundir}/{ipc_prefix}intreq-out
     private let stockIgnored = [
         "[global] stats_connection_ttl", "[runner] services", "[runner] logdir", "[runner] condure_bin",
         "[runner] mongrel2_bin", "[runner] m2sh_bin", "[runner] zurl_bin", "[proxy] sockjs_url",
-        "[proxy] updates_check", "[proxy] organization_name", "[handler] push_in_spec", "[handler] push_in_sub_specs",
-        "[handler] push_in_sub_connect", "[handler] stats_spec", "[handler] command_spec", "[handler] message_rate",
-        "[handler] message_hwm", "[handler] message_wait", "[handler] id_cache_ttl", "[handler] subscription_linger",
+        "[proxy] updates_check", "[proxy] organization_name", "[handler] stats_spec", "[handler] message_rate",
+        "[handler] message_hwm", "[handler] message_wait", "[handler] id_cache_ttl",
         "[handler] stats_subscription_ttl", "[handler] stats_format",
     ].map { "ignoring \($0) (not used by pushpind)" }
 

@@ -194,6 +194,28 @@ final class ConfigScratchDirectory {
         #expect(defaulted.controlAddress.port == 5581)
     }
 
+    @Test func zeroMQInputsTakeThePortOffset() throws {
+        let (config, notices, _) = try load("""
+        [global]
+        port_offset=10
+        [handler]
+        push_in_spec=tcp://127.0.0.1:5560
+        push_in_sub_specs=tcp://127.0.0.1:5562, ipc://{rundir}/sub
+        push_in_sub_connect=true
+        subscription_linger=5
+        """)
+        #expect(config.pushInSpec == "tcp://127.0.0.1:5570")
+        #expect(config.pushInSubSpecs == ["tcp://127.0.0.1:5572", "ipc://\(config.runDir)/sub"])
+        #expect(config.pushInSubConnect)
+        #expect(config.subscriptionLinger == 5)
+        #expect(notices.filter { $0.contains("push_in") || $0.contains("linger") }.isEmpty)
+        let (unset, _, _) = try load("[handler]\npush_in_spec=\n")
+        #expect(unset.pushInSpec == nil)
+        #expect(unset.pushInSubSpecs.isEmpty)
+        #expect(throws: ConfigError.self) { try load("[handler]\npush_in_spec=tcp://127.0.0.1\n") }
+        #expect(throws: ConfigError.self) { try load("[handler]\npush_in_spec=127.0.0.1:5560\n") }
+    }
+
     @Test func ipv6ControlAddress() throws {
         let (config, _, _) = try load("[handler]\npush_in_http_addr=[::1]\n")
         #expect(config.controlAddress == ListenAddress(host: "::1", port: 5561))

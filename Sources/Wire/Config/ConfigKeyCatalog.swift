@@ -40,7 +40,8 @@ enum ConfigKeyCatalog {
         ],
         "handler": [
             "push_in_http_addr", "push_in_http_port", "push_in_http_max_headers_size", "push_in_http_max_body_size",
-            "push_in_http_key", "connection_subscription_max", "stats_report_interval",
+            "push_in_http_key", "connection_subscription_max", "stats_report_interval", "push_in_spec",
+            "push_in_sub_specs", "push_in_sub_connect", "subscription_linger", "command_spec",
         ],
     ]
 
@@ -52,8 +53,8 @@ enum ConfigKeyCatalog {
             "stats_connections_max_ttl", "prometheus_port", "prometheus_prefix", "ipc_file_mode",
         ],
         "handler": [
-            "ipc_file_mode", "push_in_sub_connect", "message_rate", "message_hwm", "message_block_size",
-            "message_wait", "id_cache_ttl", "subscription_linger", "stats_subscription_ttl", "stats_format",
+            "ipc_file_mode", "message_rate", "message_hwm", "message_block_size",
+            "message_wait", "id_cache_ttl", "stats_subscription_ttl", "stats_format",
             "prometheus_port", "prometheus_prefix", "update_on_first_subscription", "share_all", "message_keys",
         ],
     ]

@@ -161,6 +161,20 @@ extension ProxyConfig {
         connectionSubscriptionMax = try source.int("handler", "connection_subscription_max", default: connectionSubscriptionMax, minimum: 1)
         let intervalSection = source.nonEmpty("handler", "stats_report_interval") != nil ? "handler" : "proxy"
         statsReportInterval = try source.int(intervalSection, "stats_report_interval", default: statsReportInterval, minimum: 0)
+        if let spec = source.nonEmpty("handler", "push_in_spec") {
+            pushInSpec = try ZMQSpec.offsetting(spec, by: portOffset, key: "handler.push_in_spec")
+        }
+        if let specs = source.string("handler", "push_in_sub_specs") {
+            pushInSubSpecs = []
+            for spec in ConfigText.list(specs) {
+                pushInSubSpecs.append(try ZMQSpec.offsetting(spec, by: portOffset, key: "handler.push_in_sub_specs"))
+            }
+        }
+        if let spec = source.nonEmpty("handler", "command_spec") {
+            commandSpec = try ZMQSpec.offsetting(spec, by: portOffset, key: "handler.command_spec")
+        }
+        pushInSubConnect = try source.bool("handler", "push_in_sub_connect", default: pushInSubConnect)
+        subscriptionLinger = try source.int("handler", "subscription_linger", default: subscriptionLinger, minimum: 0)
     }
 
     // MARK: - Value forms

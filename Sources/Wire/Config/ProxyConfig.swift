@@ -92,6 +92,16 @@ public struct ProxyConfig: Sendable, Equatable {
     public var connectionSubscriptionMax: Int = 20
     /// `stats_report_interval` in seconds ([handler], else [proxy]).
     public var statsReportInterval: Int = 10
+    /// `push_in_spec`: the ZeroMQ PULL input, `port_offset` applied; nil when unset or empty.
+    public var pushInSpec: String?
+    /// `push_in_sub_specs`: the ZeroMQ SUB input's endpoints, `port_offset` applied.
+    public var pushInSubSpecs: [String] = []
+    /// `command_spec`: the ZeroMQ REP command socket, `port_offset` applied; nil when unset or empty.
+    public var commandSpec: String?
+    /// `push_in_sub_connect`: the SUB input connects to its endpoints instead of binding.
+    public var pushInSubConnect: Bool = false
+    /// `subscription_linger` in seconds: the SUB input keeps a channel subscribed this long after its last subscriber left.
+    public var subscriptionLinger: Int = 60
 
     public init() {}
 
