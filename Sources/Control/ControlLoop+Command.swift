@@ -46,11 +46,10 @@ extension ControlLoop {
             return .failure(condition: "bad-request", value: .string("Invalid format: object does not contain 'items'"))
         }
         var items: [PublishItem] = []
-        for (index, entry) in entries.enumerated() {
+        for entry in entries {
             switch PublishRequestParser.parseItem(entry.jsonValue) {
             case .success(let item): items.append(item)
-            case .failure(let error):
-                return .failure(condition: "bad-request", value: .string("item \(index): \(error.message)"))
+            case .failure(let error): return .failure(condition: "bad-request", value: .string(error.message))
             }
         }
         drainReports()

@@ -31,8 +31,13 @@ struct CommandRPCTests {
 
     @Test func encodesReplies() throws {
         let success = CommandRPC.encodeReply(.success(value: .list([.string("a")])), id: .string("1"))
-        #expect(try TnetstringDecoder.decode(success) == .dict([("id", .string("1")), ("success", .bool(true)), ("value", .list([.string("a")]))]))
-        let failure = CommandRPC.encodeReply(.failure(condition: "method-not-found"), id: nil)
-        #expect(String(decoding: failure, as: UTF8.self) == "50:7:success,5:false!9:condition,16:method-not-found,}")
+        #expect(try TnetstringDecoder.decode(success) == .dict([("success", .bool(true)), ("id", .string("1")), ("value", .list([.string("a")]))]))
+        // Byte for byte what Pushpin 1.36 answers.
+        let failure = CommandRPC.encodeReply(.failure(condition: "method-not-found"), id: .string("6"))
+        #expect(String(decoding: failure, as: UTF8.self) == "59:7:success,5:false!9:condition,16:method-not-found,2:id,1:6,}")
+        let empty = CommandRPC.encodeReply(.success(value: nil), id: .string("2"))
+        #expect(String(decoding: empty, as: UTF8.self) == "37:7:success,4:true!2:id,1:2,5:value,0:~}")
+        let bad = CommandRPC.encodeReply(.failure(condition: "bad-request", value: .string("Invalid format: no formats specified")), id: .string("3"))
+        #expect(String(decoding: bad, as: UTF8.self) == "102:7:success,5:false!9:condition,11:bad-request,2:id,1:3,5:value,36:Invalid format: no formats specified,}")
     }
 }

@@ -1,6 +1,7 @@
 /// The command socket's RPC (publish.md §5, Pushpin's zrpc): a request is a tnetstring
-/// dictionary `{id?, method, args?}`; the reply echoes `id` with `success` and either
-/// `value` or a `condition` (plus an optional `value`).
+/// dictionary `{id?, method, args?}`; the reply has `success`, a `condition` when it
+/// failed, the request's `id`, and `value` (null on a success without one), in the order
+/// Pushpin 1.36 writes them.
 public enum CommandRPC {
     public struct Request: Equatable, Sendable {
         public var id: TnetValue?
@@ -35,16 +36,18 @@ public enum CommandRPC {
 
     public static func encodeReply(_ reply: Reply, id: TnetValue?) -> [UInt8] {
         var members: [(String, TnetValue)] = []
-        if let id { members.append(("id", id)) }
+        let value: TnetValue?
         switch reply {
-        case .success(let value):
+        case .success(let result):
             members.append(("success", .bool(true)))
-            if let value { members.append(("value", value)) }
-        case .failure(let condition, let value):
+            value = result ?? .null
+        case .failure(let condition, let detail):
             members.append(("success", .bool(false)))
             members.append(("condition", .string(condition)))
-            if let value { members.append(("value", value)) }
+            value = detail
         }
+        if let id { members.append(("id", id)) }
+        if let value { members.append(("value", value)) }
         return TnetstringEncoder.encode(.dict(members))
     }
 }
