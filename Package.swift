@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "pushpind",
             dependencies: [
-                "Shard", "Control", "Wire", "Hub", "IOUring",
+                "Shard", "Control", "Wire", "Hub", "IOUring", "CZmq",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -18,7 +18,8 @@ struct Pushpind: ParsableCommand {
             Reads the same pushpin.conf and routes files as Pushpin. With no configuration it \
             serves the built-in test handler on port 7999 and the control API on 127.0.0.1:5561.
             """,
-        version: version)
+        version: version,
+        subcommands: [PublishCommand.self])
 
     @Option(name: .long, help: "pushpin.conf to read (default: built-in defaults).")
     var config: String?

@@ -28,3 +28,18 @@ extension TnetValue {
         }
     }
 }
+
+extension TnetValue {
+    /// JSON as a tnetstring: strings become UTF-8 byte strings, members keep their order.
+    public init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .int(let number): self = .int(number)
+        case .double(let number): self = .double(number)
+        case .string(let text): self = .string(text)
+        case .array(let items): self = .list(items.map(TnetValue.init))
+        case .object(let object): self = .dict(object.map { (key: Array($0.key.utf8), value: TnetValue($0.value)) })
+        }
+    }
+}
