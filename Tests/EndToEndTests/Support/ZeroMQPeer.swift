@@ -9,33 +9,38 @@ enum ZeroMQPeer {
     /// A frame the script expands to `count` bytes of `x` (too big for an argument).
     static func filler(_ count: Int) -> [UInt8] { Array("*\(count)".utf8) }
 
-    /// Sends `messages` over a `PUSH` or `PUB` socket connected to `endpoint`. A PUB peer
-    /// first waits (up to 10 s) until pushpind's SUB side has subscribed to `waitForTopic`.
+    /// Sends `messages` over a `PUSH` or `PUB` (XPUB) socket connected to `endpoint` (a
+    /// comma list connects to each). A PUB peer first waits (up to 10 s per subscription)
+    /// until `subscriptions` subscriptions to `waitForTopic` arrived.
     static func send(
-        _ messages: [[[UInt8]]], type: String = "PUSH", to endpoint: String, waitForTopic: String? = nil
+        _ messages: [[[UInt8]]], type: String = "PUSH", to endpoint: String, waitForTopic: String? = nil, subscriptions: Int = 1
     ) throws {
         let encoded = messages.map {
             $0.map { $0.first == UInt8(ascii: "*") ? String(decoding: $0, as: UTF8.self) : $0.map { String(format: "%02x", $0) }.joined() }
         }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: encoded), as: UTF8.self)
-        _ = try PythonProcess.run(sendScript, arguments: [type, endpoint, json, waitForTopic ?? ""], timeout: .seconds(30))
+        _ = try PythonProcess.run(sendScript, arguments: [type, endpoint, json, waitForTopic ?? "", String(subscriptions)], timeout: .seconds(30))
     }
 
     static let sendScript = #"""
     import json, sys, time, zmq
-    kind, endpoint, messages, topic = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+    kind, endpoint, messages, topic, wanted = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4], int(sys.argv[5])
     ctx = zmq.Context()
     sock = ctx.socket(zmq.XPUB if kind == "PUB" else zmq.PUSH)
     sock.setsockopt(zmq.LINGER, 10000)
     sock.setsockopt(zmq.SNDTIMEO, 10000)
-    sock.connect(endpoint)
+    if kind == "PUB":
+        # Every subscription, not only the first per topic.
+        sock.setsockopt(zmq.XPUB_VERBOSE, 1)
+    for one in endpoint.split(","):
+        sock.connect(one)
     if kind == "PUB" and topic:
         # XPUB hears the subscription pushpind's SUB sends once the channel has a subscriber.
         sock.setsockopt(zmq.RCVTIMEO, 10000)
-        while True:
-            event = sock.recv()
-            if event == b"\x01" + topic.encode():
-                break
+        seen = 0
+        while seen < wanted:
+            if sock.recv() == b"\x01" + topic.encode():
+                seen += 1
     for message in messages:
         sock.send_multipart([b"x" * int(f[1:]) if f.startswith("*") else bytes.fromhex(f) for f in message])
     sock.close()
