@@ -5,10 +5,11 @@
 /// allowed and a small message limit), and the raw input through `UTF8StreamValidator`.
 ///
 /// Checks: events, error and final state do not depend on how the stream was split into
-/// reads, nor on taking the events one `decodeNext` at a time; text and close reasons are UTF-8 by the standard library's validator; control
-/// payloads and messages respect their limits; a close is the last event; the events
-/// re-encoded by `WebSocketEncoder` (fragmented, masked) decode to themselves; the
-/// streaming UTF-8 validator agrees with the standard library however the bytes are cut.
+/// reads, nor on taking the events one `decodeNext` at a time; text and close reasons are
+/// UTF-8 by the standard library's validator; control payloads and messages respect their
+/// limits; a close is the last event; the events re-encoded by `WebSocketEncoder`
+/// (fragmented, masked) decode to themselves; the streaming UTF-8 validator agrees with the
+/// standard library however the bytes are cut.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWebSocketFrames(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = Fuzz.bytes(data, size)
