@@ -47,7 +47,9 @@ public struct GripKeepAlive: Sendable, Equatable {
 public struct GripResponse: Sendable, Equatable {
     public var status: Int
     public var reason: String
-    /// No Grip-*, hop-by-hop or Content-Length fields; the writer frames the body.
+    /// No framing or hop-by-hop fields; the writer frames the body. `Grip-*` fields of the
+    /// backend's own head are dropped, but a JSON instruct's `response.headers` are kept as
+    /// given: the backend named them explicitly, and Pushpin 1.36 passes them too.
     public var headers: HTTPHeaders
     public var body: [UInt8]
 
