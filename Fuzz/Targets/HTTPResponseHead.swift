@@ -21,38 +21,9 @@ public func fuzzHTTPResponseHead(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
 }
 
 enum ResponseHeads {
-    enum Event: Equatable {
-        case head(HTTPResponseHead, consumed: Int)
-        case failure(HTTPParseError)
-        /// Bytes left over that do not (yet) make a head.
-        case incomplete(Int)
-    }
-
-    static func transcript(_ reads: [[UInt8]]) -> [Event] {
+    static func transcript(_ reads: [[UInt8]]) -> [HeadTranscript<HTTPResponseHead>] {
         var parser = HTTPResponseParser(maxHeadBytes: 1024, maxHeaders: 16)
-        var buffer: [UInt8] = []
-        var events: [Event] = []
-        for read in reads {
-            buffer += read
-            // Each pass either returns or drops at least one byte, so this ends.
-            while true {
-                let available = buffer.count
-                switch buffer.withUnsafeBytes({ parser.parse($0) }) {
-                case .incomplete:
-                    break
-                case .failure(let error):
-                    return events + [.failure(error)]
-                case .complete(let head, let consumed):
-                    Fuzz.check(consumed > 0 && consumed <= available, "consumed \(consumed) of \(available)")
-                    events.append(.head(head, consumed: consumed))
-                    buffer.removeFirst(consumed)
-                    parser.reset()
-                    continue
-                }
-                break
-            }
-        }
-        return events + [.incomplete(buffer.count)]
+        return HeadTranscript.of(reads, parse: { parser.parse($0) }, reset: { parser.reset() })
     }
 
     static func checkFields(_ head: HTTPResponseHead) {

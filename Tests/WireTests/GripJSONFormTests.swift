@@ -81,6 +81,13 @@ struct GripJSONFormTests {
         #expect(response.headers == HTTPHeaders([("X-B", "2"), ("A", "1"), ("A", "2")]))
     }
 
+    @Test func explicitGripFieldsInResponseHeadersAreKept() throws {
+        // The backend's own Grip-* fields never reach the client, but ones a JSON instruct
+        // names in `response.headers` do (Pushpin 1.36 relays them as given).
+        let response = try instruction(#"{"response": {"headers": {"Grip-Foo": "x", "X-A": "1"}}}"#, [("Grip-Bar", "y")]).response
+        #expect(response.headers == HTTPHeaders([("Grip-Foo", "x"), ("X-A", "1")]))
+    }
+
     @Test func bodyBinWins() throws {
         let response = try instruction(#"{"response": {"body-bin": "aGkK", "body": 5}}"#).response
         #expect(response.body == Array("hi\n".utf8))
