@@ -6,8 +6,8 @@ import Wire
 final class BackendConnection {
     enum State {
         case connecting
-        /// Carrying the exchange of client (slot, generation).
-        case active(clientSlot: UInt32, clientGeneration: UInt32)
+        /// Carrying the exchange of a client connection.
+        case active(client: ConnectionHandle)
         /// Parked in the pool, waiting for the next request to the same target.
         case idle
     }
@@ -34,9 +34,7 @@ final class BackendConnection {
     deinit { address.deallocate() }
 
     func reset(fd: Int32, generation: UInt32, targetKey: String, to target: SocketAddress) {
-        socket = SocketState()
-        socket.fd = fd
-        socket.generation = generation
+        socket = SocketState(fd: fd, generation: generation, lifecycle: .connecting)
         state = .connecting
         self.targetKey = targetKey
         reused = false
@@ -49,8 +47,8 @@ final class BackendConnection {
     }
 
     /// Ready for a new exchange after being taken from the pool.
-    func prepareForReuse(clientSlot: UInt32, clientGeneration: UInt32) {
-        state = .active(clientSlot: clientSlot, clientGeneration: clientGeneration)
+    func prepareForReuse(client: ConnectionHandle) {
+        state = .active(client: client)
         reused = true
         parser.reset()
         head = nil
@@ -66,6 +64,7 @@ final class BackendConnection {
 
 extension BackendConnection: SlotOccupant {
     var generation: UInt32 { socket.generation }
+    var isLive: Bool { socket.isLive }
 
     static func vacant() -> BackendConnection {
         let backend = BackendConnection(slot: .max)

@@ -35,6 +35,9 @@ final class ClientConnection {
     /// Close once the send queue drains.
     var closeAfterSend = false
     var exchange = Exchange()
+    /// Waiting in the shard's end-of-turn delivery flush (published messages were queued this
+    /// turn); a per-turn mark kept here so the flush list holds each client once.
+    var deliveryFlushScheduled = false
     /// The GRIP hold in force (phase `.held`).
     var hold: Hold? = nil
     var subscriptions: [Subscription] = []
@@ -54,9 +57,7 @@ final class ClientConnection {
 
     /// Clears per-connection state for a fresh accept into this slot.
     func reset(fd: Int32, generation: UInt32) {
-        socket = SocketState()
-        socket.fd = fd
-        socket.generation = generation
+        socket = SocketState(fd: fd, generation: generation, lifecycle: .open)
         inbound.release()
         parser.reset()
         phase = .awaitingHead
@@ -64,6 +65,7 @@ final class ClientConnection {
         readClosed = false
         closeAfterSend = false
         exchange = Exchange()
+        deliveryFlushScheduled = false
         hold = nil
         subscriptions = []
         webSocket = nil
@@ -80,6 +82,7 @@ final class ClientConnection {
 
 extension ClientConnection: SlotOccupant {
     var generation: UInt32 { socket.generation }
+    var isLive: Bool { socket.isLive }
 
     static func vacant() -> ClientConnection {
         let client = ClientConnection(slot: .max, maxHeadBytes: 0)
@@ -94,8 +97,8 @@ struct Exchange {
         case none
         /// Built-in test handler: the response is produced in the shard.
         case testHandler
-        /// A backend connection (slot, generation) in this shard's backend table.
-        case backend(slot: UInt32, generation: UInt32)
+        /// A backend connection in this shard's backend table.
+        case backend(ConnectionHandle)
     }
 
     var method = ""

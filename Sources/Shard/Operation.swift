@@ -37,5 +37,10 @@ extension UserData {
         self.init(op: op.rawValue, generation: generation, slot: slot)
     }
 
+    /// The tag of `op` on the connection `handle` names.
+    init(_ op: Operation, _ handle: ConnectionHandle) {
+        self.init(op: op.rawValue, generation: handle.generation, slot: handle.slot)
+    }
+
     static let housekeeping = UserData(.housekeeping, 0, 0)
 }

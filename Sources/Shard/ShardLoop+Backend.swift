@@ -10,7 +10,7 @@ extension ShardLoop {
         while client.exchange.candidateIndex < client.exchange.candidates.count {
             let candidate = client.exchange.candidates[client.exchange.candidateIndex]
             if !client.exchange.retriedStale, let pooled = takeFromPool(candidate.key) {
-                pooled.prepareForReuse(clientSlot: client.slot, clientGeneration: client.socket.generation)
+                pooled.prepareForReuse(client: client.handle)
                 attach(pooled, to: client)
                 flushBackend(pooled)
                 updateBackendRecv(pooled)
@@ -25,8 +25,8 @@ extension ShardLoop {
             let backend = allocateBackend()
             let generation = (backend.socket.generation &+ 1) & UserData.generationMask
             backend.reset(fd: fd, generation: generation, targetKey: candidate.key, to: candidate.address)
-            backend.state = .active(clientSlot: client.slot, clientGeneration: client.socket.generation)
-            backend.socket.connectInFlight = true
+            backend.state = .active(client: client.handle)
+            backend.socket.inFlight.insert(.connect)
             attach(backend, to: client)
             ring.prepareConnect(
                 fd: fd, address: UnsafeRawPointer(backend.address).assumingMemoryBound(to: sockaddr.self),
@@ -38,7 +38,7 @@ extension ShardLoop {
     }
 
     private func attach(_ backend: BackendConnection, to client: ClientConnection) {
-        client.exchange.upstream = .backend(slot: backend.slot, generation: backend.socket.generation)
+        client.exchange.upstream = .backend(backend.handle)
         backend.socket.sendQueue.append(client.exchange.forwardedHead, pool: chunkPool)
         schedule(.backendDeadline, slot: client.slot, socket: &client.socket, afterNanos: configuration.backendTimeoutNanos)
     }
@@ -52,9 +52,9 @@ extension ShardLoop {
     }
 
     func backendConnected(_ completion: Completion) {
-        guard let backend = liveBackend(completion) else { return }
-        backend.socket.connectInFlight = false
-        if backend.socket.closing {
+        guard let backend = backends.occupant(ConnectionHandle(completion.userData)) else { return }
+        backend.socket.inFlight.remove(.connect)
+        if !backend.socket.isLive {
             finishBackendClose(backend)
             return
         }
@@ -71,6 +71,7 @@ extension ShardLoop {
             connectBackend(client)
             return
         }
+        backend.socket.lifecycle = .open
         Sockets.setNoDelay(backend.socket.fd)
         flushBackend(backend)
         updateBackendRecv(backend)
@@ -79,14 +80,14 @@ extension ShardLoop {
     }
 
     func backendSent(_ completion: Completion) {
-        guard let backend = liveBackend(completion) else { return }
-        backend.socket.sendInFlight = false
+        guard let backend = backends.occupant(ConnectionHandle(completion.userData)) else { return }
+        backend.socket.inFlight.remove(.send)
         if completion.result < 0 {
             backendFailed(backend)
         } else {
             backend.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
         }
-        if backend.socket.closing {
+        if !backend.socket.isLive {
             finishBackendClose(backend)
             return
         }
@@ -100,42 +101,31 @@ extension ShardLoop {
     }
 
     func backendReceived(_ completion: Completion) {
-        guard let backend = liveBackend(completion) else {
+        guard let backend = backends.occupant(ConnectionHandle(completion.userData)) else {
             if let id = completion.bufferID { buffers.recycle(id) }
             return
         }
-        if !completion.hasMore {
-            backend.socket.recvArmed = false
-            backend.socket.recvCancelRequested = false
-        }
+        if !completion.hasMore { backend.socket.recvEnded() }
         let result = completion.result
         if result > 0, let id = completion.bufferID {
-            if !backend.socket.closing { backendBytes(backend, buffers.bytes(id, count: Int(result))) }
+            if backend.socket.isLive { backendBytes(backend, buffers.bytes(id, count: Int(result))) }
             buffers.recycle(id)
         } else if result == 0 {
             backendEOF(backend)
         } else if result != -ENOBUFS && result != -ECANCELED {
             backendFailed(backend)
         }
-        if backend.socket.closing {
+        if !backend.socket.isLive {
             finishBackendClose(backend)
         } else {
             updateBackendRecv(backend)
         }
     }
 
-    private func liveBackend(_ completion: Completion) -> BackendConnection? {
-        let slot = Int(completion.userData.slot)
-        guard slot < backends.count, backends[slot].socket.generation == completion.userData.generation,
-            backends[slot].socket.fd >= 0
-        else { return nil }
-        return backends[slot]
-    }
-
     /// Read from a backend only while its client keeps up (and always while pooled, to notice
     /// the backend closing an idle connection).
     func updateBackendRecv(_ backend: BackendConnection) {
-        guard !backend.socket.closing, !backend.socket.connectInFlight else { return }
+        guard backend.socket.lifecycle == .open else { return }
         let wanted: Bool
         switch backend.state {
         case .connecting: wanted = false
@@ -143,13 +133,12 @@ extension ShardLoop {
         case .active:
             guard let client = client(of: backend) else { return }
             let queued = client.socket.sendQueue.byteCount
-            wanted = backend.socket.recvArmed ? queued < configuration.sendHighWater : queued < configuration.sendLowWater
+            wanted = backend.socket.inFlight.contains(.recv) ? queued < configuration.sendHighWater : queued < configuration.sendLowWater
         }
-        if wanted && !backend.socket.recvArmed {
+        if wanted && !backend.socket.inFlight.contains(.recv) {
             armBackendRecv(backend)
-        } else if !wanted && backend.socket.recvArmed && !backend.socket.recvCancelRequested {
-            backend.socket.recvCancelRequested = true
-            cancelRecv(backend.socket, op: .backendRecv, slot: backend.slot)
+        } else if !wanted {
+            cancelRecv(&backend.socket, op: .backendRecv, slot: backend.slot)
         }
     }
 
@@ -164,18 +153,18 @@ extension ShardLoop {
             return
         }
         if backend.inbound.isEmpty {
-            let generation = backend.socket.generation
+            let handle = backend.handle
             let consumed = processBackendInput(backend, client, bytes)
-            if consumed < bytes.count, backend.socket.generation == generation, !backend.socket.closing {
+            if consumed < bytes.count, backends.live(handle) != nil {
                 backend.inbound.append(UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
             }
         } else {
             backend.inbound.append(bytes)
             var input = backend.inbound
             backend.inbound = ByteAccumulator()
-            let generation = backend.socket.generation
+            let handle = backend.handle
             let consumed = input.withReadable { processBackendInput(backend, client, $0) }
-            if backend.socket.generation == generation, !backend.socket.closing {
+            if backends.live(handle) != nil {
                 input.consume(consumed)
                 backend.inbound = input
             }
@@ -410,10 +399,8 @@ extension ShardLoop {
     }
 
     func backendDeadlinePassed(_ entry: TimerWheel.Entry) {
-        guard Int(entry.slot) < clients.count else { return }
-        let client = clients[Int(entry.slot)]
-        guard client.socket.generation == entry.generation, client.socket.timerToken == entry.token,
-            !client.socket.closing, !client.exchange.responseStarted, let backend = backend(of: client)
+        guard let client = clients.live(entry.handle), client.socket.timerToken == entry.token,
+            !client.exchange.responseStarted, let backend = backend(of: client)
         else { return }
         stats.backendTimeouts += 1
         closeBackend(backend)
@@ -437,7 +424,7 @@ extension ShardLoop {
     private func takeFromPool(_ key: String) -> BackendConnection? {
         while let slot = pool[key]?.popLast() {
             let backend = backends[Int(slot)]
-            if !backend.socket.closing && backend.socket.fd >= 0, case .idle = backend.state {
+            if backend.socket.lifecycle == .open, case .idle = backend.state {
                 backend.socket.timerToken &+= 1
                 return backend
             }
@@ -450,9 +437,7 @@ extension ShardLoop {
     }
 
     func backendIdlePassed(_ entry: TimerWheel.Entry) {
-        guard Int(entry.slot) < backends.count else { return }
-        let backend = backends[Int(entry.slot)]
-        guard backend.socket.generation == entry.generation, backend.socket.timerToken == entry.token,
+        guard let backend = backends.live(entry.handle), backend.socket.timerToken == entry.token,
             case .idle = backend.state
         else { return }
         closeBackend(backend)
@@ -461,16 +446,15 @@ extension ShardLoop {
     /// The client's exchange ended while handling another socket's completion; its pipelined
     /// input is parsed after this completion is done (never re-entrantly).
     func resumeLater(_ client: ClientConnection) {
-        resumeQueue.append((client.slot, client.socket.generation))
+        resumeQueue.append(client.handle)
     }
 
     func runResumeQueue() {
         while !resumeQueue.isEmpty {
             let pending = resumeQueue
             resumeQueue.removeAll()
-            for (slot, generation) in pending {
-                let client = clients[Int(slot)]
-                guard client.socket.generation == generation, !client.socket.closing else { continue }
+            for handle in pending {
+                guard let client = clients.live(handle) else { continue }
                 if client.phase == .awaitingHead || client.phase == .tunnel || client.phase == .webSocket { drainInbound(client) }
                 updateClientRecv(client)
             }

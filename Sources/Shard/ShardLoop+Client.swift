@@ -5,29 +5,22 @@ import Wire
 /// The client side: receiving, parsing requests, local responses, closing.
 extension ShardLoop {
     func clientReceived(_ completion: Completion) {
-        let slot = Int(completion.userData.slot)
-        guard slot < clients.count, clients[slot].socket.generation == completion.userData.generation,
-            clients[slot].socket.fd >= 0
-        else {
+        guard let client = clients.occupant(ConnectionHandle(completion.userData)) else {
             if let id = completion.bufferID { buffers.recycle(id) }
             return
         }
-        let client = clients[slot]
-        if !completion.hasMore {
-            client.socket.recvArmed = false
-            client.socket.recvCancelRequested = false
-        }
+        if !completion.hasMore { client.socket.recvEnded() }
         let result = completion.result
         if result > 0, let id = completion.bufferID {
             stats.clientBytesReceived += Int(result)
-            if !client.socket.closing { clientBytes(client, buffers.bytes(id, count: Int(result))) }
+            if client.socket.isLive { clientBytes(client, buffers.bytes(id, count: Int(result))) }
             buffers.recycle(id)
         } else if result == 0 {
             clientEOF(client)
         } else if result != -ENOBUFS && result != -ECANCELED {
             clientBroken(client)  // reset by peer or similar
         }
-        if client.socket.closing {
+        if !client.socket.isLive {
             finishClientClose(client)
         } else {
             updateClientRecv(client)
@@ -35,10 +28,8 @@ extension ShardLoop {
     }
 
     func clientSent(_ completion: Completion) {
-        let slot = Int(completion.userData.slot)
-        guard slot < clients.count, clients[slot].socket.generation == completion.userData.generation else { return }
-        let client = clients[slot]
-        client.socket.sendInFlight = false
+        guard let client = clients.occupant(ConnectionHandle(completion.userData)) else { return }
+        client.socket.inFlight.remove(.send)
         releaseSendVector(client)
         if completion.result < 0 {
             clientBroken(client)
@@ -46,7 +37,7 @@ extension ShardLoop {
             stats.clientBytesSent += Int(completion.result)
             client.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
         }
-        if client.socket.closing {
+        if !client.socket.isLive {
             finishClientClose(client)
             return
         }
@@ -61,7 +52,7 @@ extension ShardLoop {
     /// Receive only while there is somewhere to put the bytes: backpressure toward clients
     /// that send faster than their backend or their own response reading allows.
     func updateClientRecv(_ client: ClientConnection) {
-        guard !client.socket.closing else { return }
+        guard client.socket.isLive else { return }
         let high = configuration.sendHighWater
         let wanted: Bool
         if client.readClosed {
@@ -77,7 +68,7 @@ extension ShardLoop {
             case .tunnel:
                 wanted = (backend(of: client)?.socket.sendQueue.byteCount ?? 0) < high
             case .requestBody:
-                if let backend = backend(of: client), !backend.socket.connectInFlight {
+                if let backend = backend(of: client), backend.socket.lifecycle == .open {
                     wanted = backend.socket.sendQueue.byteCount < high
                 } else {
                     wanted = client.inbound.count < high
@@ -86,12 +77,11 @@ extension ShardLoop {
                 wanted = client.inbound.count < high && client.socket.sendQueue.byteCount < high
             }
         }
-        if wanted && !client.socket.recvArmed {
+        if wanted && !client.socket.inFlight.contains(.recv) {
             armClientRecv(client)
             if client.phase == .requestBody { extendBodyLimit(client) }  // its chance to send starts now
-        } else if !wanted && client.socket.recvArmed && !client.socket.recvCancelRequested {
-            client.socket.recvCancelRequested = true
-            cancelRecv(client.socket, op: .clientRecv, slot: client.slot)
+        } else if !wanted {
+            cancelRecv(&client.socket, op: .clientRecv, slot: client.slot)
         }
     }
 
@@ -100,9 +90,9 @@ extension ShardLoop {
         if client.phase == .lingering { return }
         if client.phase == .requestBody { extendBodyLimit(client) }
         if client.inbound.isEmpty {
-            let generation = client.socket.generation
+            let handle = client.handle
             let consumed = processClientInput(client, bytes)
-            if consumed < bytes.count, client.socket.generation == generation, !client.socket.closing {
+            if consumed < bytes.count, clients.live(handle) != nil {
                 client.inbound.append(UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
             }
         } else {
@@ -114,12 +104,12 @@ extension ShardLoop {
     /// Parses what accumulated (pipelined requests, a body waiting for its backend). The bytes
     /// are moved out while parsing so handlers may freely touch the connection.
     func drainInbound(_ client: ClientConnection) {
-        guard !client.inbound.isEmpty, !client.socket.closing else { return }
-        let generation = client.socket.generation
+        guard !client.inbound.isEmpty, client.socket.isLive else { return }
+        let handle = client.handle
         var input = client.inbound
         client.inbound = ByteAccumulator()
         let consumed = input.withReadable { processClientInput(client, $0) }
-        guard client.socket.generation == generation, !client.socket.closing, client.phase != .lingering else { return }
+        guard clients.live(handle) != nil, client.phase != .lingering else { return }
         input.consume(consumed)
         client.inbound = input
     }
@@ -129,7 +119,7 @@ extension ShardLoop {
     func processClientInput(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
         var offset = 0
         while offset < bytes.count {
-            if client.socket.closing || client.closeAfterSend { return bytes.count }
+            if !client.socket.isLive || client.closeAfterSend { return bytes.count }
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             switch client.phase {
             case .lingering:
@@ -159,7 +149,7 @@ extension ShardLoop {
                 }
             case .requestBody:
                 if case .backend = client.exchange.upstream {
-                    guard let backend = backend(of: client), !backend.socket.connectInFlight,
+                    guard let backend = backend(of: client), backend.socket.lifecycle == .open,
                         backend.socket.sendQueue.byteCount < configuration.sendHighWater
                     else { return offset }  // body waits until the backend can take it
                 }
@@ -390,7 +380,7 @@ extension ShardLoop {
             client.timeLimit.clear()
             client.closeAfterSend = true
             client.phase = .awaitingResponse
-            if client.socket.sendQueue.isEmpty && !client.socket.sendInFlight { startLinger(client) }
+            if client.socket.sendQueue.isEmpty && !client.socket.inFlight.contains(.send) { startLinger(client) }
         } else {
             client.phase = .awaitingHead
             limitClient(client, .idle)
@@ -405,7 +395,7 @@ extension ShardLoop {
             return
         }
         client.readClosed = true
-        if !client.socket.sendInFlight { client.socket.sendQueue.removeAll(pool: chunkPool) }
+        if !client.socket.inFlight.contains(.send) { client.socket.sendQueue.removeAll(pool: chunkPool) }
         webSocketClientGone(client)
     }
 
@@ -417,7 +407,7 @@ extension ShardLoop {
         case .webSocket:
             webSocketClientGone(client)
         case .awaitingResponse:
-            if client.closeAfterSend && client.socket.sendQueue.isEmpty && !client.socket.sendInFlight {
+            if client.closeAfterSend && client.socket.sendQueue.isEmpty && !client.socket.inFlight.contains(.send) {
                 closeClient(client)
             }
             // Otherwise the response in progress still goes out; then the connection closes.
@@ -427,7 +417,7 @@ extension ShardLoop {
     /// All output sent on a connection that is to close: shut down our side, read until the
     /// peer's EOF (bounded by a timer), then close.
     func startLinger(_ client: ClientConnection) {
-        guard !client.socket.closing else { return }
+        guard client.socket.isLive else { return }
         if client.readClosed {
             closeClient(client)
             return
@@ -441,9 +431,7 @@ extension ShardLoop {
     }
 
     func lingerDeadlinePassed(_ entry: TimerWheel.Entry) {
-        guard Int(entry.slot) < clients.count else { return }
-        let client = clients[Int(entry.slot)]
-        guard client.socket.generation == entry.generation, client.socket.timerToken == entry.token,
+        guard let client = clients.live(entry.handle), client.socket.timerToken == entry.token,
             client.phase == .lingering
         else { return }
         closeClient(client)

@@ -25,9 +25,7 @@ extension ShardLoop {
     }
 
     func clientTimeLimitFired(_ entry: TimerWheel.Entry) {
-        guard Int(entry.slot) < clients.count else { return }
-        let client = clients[Int(entry.slot)]
-        guard client.socket.generation == entry.generation, !client.socket.closing else { return }
+        guard let client = clients.live(entry.handle) else { return }
         switch client.timeLimit.fired(token: entry.token, nowNanos: now) {
         case .none:
             break
@@ -68,7 +66,7 @@ extension ShardLoop {
             }
         case .idle:
             guard client.phase == .awaitingHead else { return }
-            guard client.socket.sendQueue.isEmpty && !client.socket.sendInFlight else {
+            guard client.socket.sendQueue.isEmpty && !client.socket.inFlight.contains(.send) else {
                 limitClient(client, .idle)  // still sending the last response: not idle yet
                 return
             }
@@ -88,8 +86,8 @@ extension ShardLoop {
     /// The body is held up on the shard's side: the backend is still connecting or not
     /// taking bytes, so the client is not being read.
     private func bodyWaitsForBackend(_ client: ClientConnection) -> Bool {
-        if !client.socket.recvArmed { return true }
+        if !client.socket.inFlight.contains(.recv) { return true }
         guard let backend = backend(of: client) else { return false }
-        return backend.socket.connectInFlight || backend.socket.sendQueue.byteCount >= configuration.sendHighWater
+        return backend.socket.lifecycle == .connecting || backend.socket.sendQueue.byteCount >= configuration.sendHighWater
     }
 }

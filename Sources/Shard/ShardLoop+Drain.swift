@@ -12,7 +12,7 @@ extension ShardLoop {
             close(fd)  // the armed accept keeps its own reference until cancelled
             listeners[index] = -1
         }
-        for client in clients where client.socket.fd >= 0 && !client.socket.closing {
+        for client in clients where client.socket.isLive {
             if client.exchange.active || client.phase == .requestBody || client.phase == .awaitingResponse {
                 client.exchange.keepAlive = false  // finish this exchange, then close
             } else {

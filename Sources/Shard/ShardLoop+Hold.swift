@@ -81,10 +81,7 @@ extension ShardLoop {
     }
 
     func holdTimerFired(_ entry: TimerWheel.Entry) {
-        guard Int(entry.slot) < clients.count else { return }
-        let client = clients[Int(entry.slot)]
-        guard client.socket.generation == entry.generation, client.socket.timerToken == entry.token,
-            !client.socket.closing, let hold = client.hold
+        guard let client = clients.live(entry.handle), client.socket.timerToken == entry.token, let hold = client.hold
         else { return }
         switch hold.mode {
         case .response:
@@ -156,7 +153,7 @@ extension ShardLoop {
             resumeLater(client)
         } else {
             client.closeAfterSend = true  // close-delimited: the close ends the body
-            if client.socket.sendQueue.isEmpty && !client.socket.sendInFlight { startLinger(client) }
+            if client.socket.sendQueue.isEmpty && !client.socket.inFlight.contains(.send) { startLinger(client) }
         }
     }
 

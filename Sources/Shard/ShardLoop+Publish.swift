@@ -15,7 +15,7 @@ extension ShardLoop {
         stats.messagesReceived += 1
         guard let subscribers = subscriptionTable.subscribers(of: message.channel) else { return }
         let latencyMicros = Int(max(0, now - message.acceptedAtNanos) / 1000)
-        var ending: [(slot: UInt32, generation: UInt32)] = []
+        var ending: [ConnectionHandle] = []
         var slow: [UInt32] = []
         var delivered = 0
         // Decoded once per message. Inside the walk nothing copies a subscriber's `Hold` (a
@@ -47,7 +47,7 @@ extension ShardLoop {
                 case .close(let frame):
                     client.socket.sendQueue.append(shared: frame)
                     session.closeSent = true
-                    ending.append((slot, client.socket.generation))
+                    ending.append(client.handle)
                 }
                 session.lastClientSendNanos = now
                 scheduleFlush(client)
@@ -69,19 +69,18 @@ extension ShardLoop {
                     scheduleFlush(client)
                     delivered += 1
                 } else if streamCloses {
-                    ending.append((slot, client.socket.generation))
+                    ending.append(client.handle)
                 }
             case .response?:
-                if answersResponses { ending.append((slot, client.socket.generation)) }
+                if answersResponses { ending.append(client.handle) }
             case nil:
                 continue
             }
         }
         // Whatever changes channel membership happens after the walk.
         var merged = MergedResponses()
-        for (slot, generation) in ending {
-            let client = clients[Int(slot)]
-            guard client.socket.generation == generation else { continue }
+        for handle in ending {
+            guard let client = clients.occupant(handle) else { continue }
             if let session = client.webSocket {
                 // Closed by a publish: no more messages; wait (bounded) for the client's close.
                 unsubscribeAll(client)
@@ -113,16 +112,15 @@ extension ShardLoop {
     /// subscriber that gets several messages in one turn gets them in one gathering send, not
     /// one send each (each send is a TCP segment the receiver has to process too).
     private func scheduleFlush(_ client: ClientConnection) {
-        guard !client.socket.flushScheduled else { return }
-        client.socket.flushScheduled = true
-        deliveryFlushes.append((client.slot, client.socket.generation))
+        guard !client.deliveryFlushScheduled else { return }
+        client.deliveryFlushScheduled = true
+        deliveryFlushes.append(client.handle)
     }
 
     func flushDeliveries() {
-        for (slot, generation) in deliveryFlushes {
-            let client = clients[Int(slot)]
-            guard client.socket.generation == generation else { continue }
-            client.socket.flushScheduled = false
+        for handle in deliveryFlushes {
+            guard let client = clients.occupant(handle) else { continue }
+            client.deliveryFlushScheduled = false
             flushClient(client)
         }
         deliveryFlushes.removeAll(keepingCapacity: deliveryFlushes.count <= 4096)

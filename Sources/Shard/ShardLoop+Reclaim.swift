@@ -50,9 +50,9 @@ extension ShardLoop {
         case .acceptRetry:
             return false
         case .backendIdle:
-            return Int(entry.slot) >= backends.count || backends[Int(entry.slot)].generation != entry.generation
+            return backends.occupant(entry.handle) == nil
         case .backendDeadline, .lingerDeadline, .holdTimer, .webSocketRetry, .webSocketKeepAlive, .clientTimeLimit:
-            return Int(entry.slot) >= clients.count || clients[Int(entry.slot)].generation != entry.generation
+            return clients.occupant(entry.handle) == nil
         }
     }
 }

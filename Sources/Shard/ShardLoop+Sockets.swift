@@ -4,28 +4,28 @@ import IOUring
 /// Send, receive-arming and close mechanics shared by client and backend sockets.
 extension ShardLoop {
     func armClientRecv(_ client: ClientConnection) {
-        guard !client.socket.recvArmed, !client.socket.closing else { return }
+        guard !client.socket.inFlight.contains(.recv), client.socket.isLive else { return }
         if ring.prepareMultishotRecv(
-            fd: client.socket.fd, bufferGroup: bufferGroup,
-            userData: UserData(.clientRecv, client.socket.generation, client.slot))
+            fd: client.socket.fd, bufferGroup: bufferGroup, userData: UserData(.clientRecv, client.handle))
         {
-            client.socket.recvArmed = true
+            client.socket.inFlight.insert(.recv)
         }
     }
 
     func armBackendRecv(_ backend: BackendConnection) {
-        guard !backend.socket.recvArmed, !backend.socket.closing else { return }
+        guard !backend.socket.inFlight.contains(.recv), backend.socket.isLive else { return }
         if ring.prepareMultishotRecv(
-            fd: backend.socket.fd, bufferGroup: bufferGroup,
-            userData: UserData(.backendRecv, backend.socket.generation, backend.slot))
+            fd: backend.socket.fd, bufferGroup: bufferGroup, userData: UserData(.backendRecv, backend.handle))
         {
-            backend.socket.recvArmed = true
+            backend.socket.inFlight.insert(.recv)
         }
     }
 
-    /// Stops a multishot receive (backpressure). Its final completion clears `recvArmed`.
-    func cancelRecv(_ socket: SocketState, op: Operation, slot: UInt32) {
-        guard socket.recvArmed else { return }
+    /// Stops a multishot receive (backpressure), once. Its final completion ends `.recv` and
+    /// `.recvCancel`.
+    func cancelRecv(_ socket: inout SocketState, op: Operation, slot: UInt32) {
+        guard socket.inFlight.contains(.recv), !socket.inFlight.contains(.recvCancel) else { return }
+        socket.inFlight.insert(.recvCancel)
         ring.prepareCancel(target: UserData(op, socket.generation, slot), userData: .housekeeping)
     }
 
@@ -33,9 +33,13 @@ extension ShardLoop {
     /// lookup in the kernel; a cancel by fd walks every armed poll of the ring, which made
     /// closing 10,000 held connections quadratic.
     func cancelInFlight(_ socket: SocketState, recv: Operation, send: Operation, connect: Operation?, slot: UInt32) {
-        if socket.recvArmed { ring.prepareCancel(target: UserData(recv, socket.generation, slot), userData: .housekeeping) }
-        if socket.sendInFlight { ring.prepareCancel(target: UserData(send, socket.generation, slot), userData: .housekeeping) }
-        if socket.connectInFlight, let connect {
+        if socket.inFlight.contains(.recv) {
+            ring.prepareCancel(target: UserData(recv, socket.generation, slot), userData: .housekeeping)
+        }
+        if socket.inFlight.contains(.send) {
+            ring.prepareCancel(target: UserData(send, socket.generation, slot), userData: .housekeeping)
+        }
+        if socket.inFlight.contains(.connect), let connect {
             ring.prepareCancel(target: UserData(connect, socket.generation, slot), userData: .housekeeping)
         }
     }
@@ -43,21 +47,22 @@ extension ShardLoop {
     /// Starts a send unless one is in flight. Several queued segments (a burst of published
     /// messages) go out in one gathering send rather than one send each.
     func flushClient(_ client: ClientConnection) {
-        guard !client.socket.sendInFlight, !client.socket.closing, let next = client.socket.sendQueue.nextSend else { return }
-        let userData = UserData(.clientSend, client.socket.generation, client.slot)
+        guard !client.socket.inFlight.contains(.send), client.socket.isLive, let next = client.socket.sendQueue.nextSend
+        else { return }
+        let userData = UserData(.clientSend, client.handle)
         if client.socket.sendQueue.segmentCount > 1 {
             let vector = sendVectors.popLast() ?? SendVector()
             let count = client.socket.sendQueue.gather(into: vector.iovecs, max: SendVector.capacity)
             if ring.prepareSendMessage(fd: client.socket.fd, message: vector.prepare(count: count), userData: userData) {
                 client.sendVector = vector
-                client.socket.sendInFlight = true
+                client.socket.inFlight.insert(.send)
             } else {
                 sendVectors.append(vector)
             }
             return
         }
         if ring.prepareSend(fd: client.socket.fd, bytes: next.base, count: next.count, userData: userData) {
-            client.socket.sendInFlight = true
+            client.socket.inFlight.insert(.send)
         }
     }
 
@@ -69,22 +74,21 @@ extension ShardLoop {
     }
 
     func flushBackend(_ backend: BackendConnection) {
-        guard !backend.socket.sendInFlight, !backend.socket.closing, !backend.socket.connectInFlight,
+        guard !backend.socket.inFlight.contains(.send), backend.socket.lifecycle == .open,
             let next = backend.socket.sendQueue.nextSend
         else { return }
         if ring.prepareSend(
-            fd: backend.socket.fd, bytes: next.base, count: next.count,
-            userData: UserData(.backendSend, backend.socket.generation, backend.slot))
+            fd: backend.socket.fd, bytes: next.base, count: next.count, userData: UserData(.backendSend, backend.handle))
         {
-            backend.socket.sendInFlight = true
+            backend.socket.inFlight.insert(.send)
         }
     }
 
     /// Closes a client connection now (abortive: pending output is dropped). The slot is
     /// freed once the cancelled operations have completed.
     func closeClient(_ client: ClientConnection) {
-        guard !client.socket.closing else { return }
-        client.socket.closing = true
+        guard client.socket.isLive else { return }
+        client.socket.lifecycle = .closing
         client.socket.timerToken &+= 1
         if client.hold != nil { endHold(client) }
         if let session = client.webSocket {
@@ -102,8 +106,9 @@ extension ShardLoop {
 
     /// Completes a close once nothing is in flight: close the fd, free the slot.
     func finishClientClose(_ client: ClientConnection) {
-        guard client.socket.closing, client.socket.quiet, client.socket.fd >= 0 else { return }
+        guard client.socket.lifecycle == .closing, client.socket.quiet else { return }
         ring.prepareClose(fd: client.socket.fd, userData: .housekeeping)
+        client.socket.lifecycle = .closed
         client.socket.fd = -1
         client.socket.generation = (client.socket.generation &+ 1) & UserData.generationMask
         client.socket.sendQueue.removeAll(pool: chunkPool)
@@ -114,8 +119,8 @@ extension ShardLoop {
     }
 
     func closeBackend(_ backend: BackendConnection) {
-        guard !backend.socket.closing else { return }
-        backend.socket.closing = true
+        guard backend.socket.isLive else { return }
+        backend.socket.lifecycle = .closing
         backend.socket.timerToken &+= 1
         if case .idle = backend.state { removeFromPool(backend) }
         cancelInFlight(backend.socket, recv: .backendRecv, send: .backendSend, connect: .backendConnect, slot: backend.slot)
@@ -123,8 +128,9 @@ extension ShardLoop {
     }
 
     func finishBackendClose(_ backend: BackendConnection) {
-        guard backend.socket.closing, backend.socket.quiet, backend.socket.fd >= 0 else { return }
+        guard backend.socket.lifecycle == .closing, backend.socket.quiet else { return }
         ring.prepareClose(fd: backend.socket.fd, userData: .housekeeping)
+        backend.socket.lifecycle = .closed
         backend.socket.fd = -1
         backend.socket.generation = (backend.socket.generation &+ 1) & UserData.generationMask
         backend.socket.sendQueue.removeAll(pool: chunkPool)
@@ -132,22 +138,17 @@ extension ShardLoop {
         backends.release(backend.slot)
     }
 
-    /// The client connection whose exchange `backend` carries, if it is still that exchange.
+    /// The live client connection whose exchange `backend` carries, if it is still that exchange.
     func client(of backend: BackendConnection) -> ClientConnection? {
-        guard case let .active(slot, generation) = backend.state, Int(slot) < clients.count else { return nil }
-        let client = clients[Int(slot)]
-        guard client.socket.generation == generation, !client.socket.closing else { return nil }
-        guard case let .backend(backendSlot, backendGeneration) = client.exchange.upstream,
-            backendSlot == backend.slot, backendGeneration == backend.socket.generation
+        guard case let .active(handle) = backend.state, let client = clients.live(handle),
+            case let .backend(backendHandle) = client.exchange.upstream, backendHandle == backend.handle
         else { return nil }
         return client
     }
 
-    /// The backend connection carrying `client`'s exchange, if any.
+    /// The live backend connection carrying `client`'s exchange, if any.
     func backend(of client: ClientConnection) -> BackendConnection? {
-        guard case let .backend(slot, generation) = client.exchange.upstream, Int(slot) < backends.count else { return nil }
-        let backend = backends[Int(slot)]
-        guard backend.socket.generation == generation, !backend.socket.closing else { return nil }
-        return backend
+        guard case let .backend(handle) = client.exchange.upstream else { return nil }
+        return backends.live(handle)
     }
 }

@@ -123,7 +123,7 @@ extension ShardLoop {
     func webSocketInput(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
         guard let session = client.webSocket, !session.clientGone else { return bytes.count }
         var offset = 0
-        while offset < bytes.count && !client.socket.closing && !session.readPaused {
+        while offset < bytes.count && client.socket.isLive && !session.readPaused {
             var decoded: (event: WebSocketEvent, compressed: Bool)? = nil
             do {
                 offset += try session.decoder.decodeNext(UnsafeRawBufferPointer(rebasing: bytes[offset...])) { decoded = ($0, $1) }
@@ -142,11 +142,11 @@ extension ShardLoop {
             }
             webSocketEvent(client, session, inflated)
         }
-        return client.socket.closing ? bytes.count : offset
+        return client.socket.isLive ? offset : bytes.count
     }
 
     private func failWebSocketInput(_ client: ClientConnection, _ session: WebSocketSession, _ failure: WebSocketError) {
-        guard !client.socket.closing else { return }
+        guard client.socket.isLive else { return }
         stats.webSocketProtocolErrors += 1
         failWebSocket(client, session, code: failure.closeCode, reason: failure.reason)
     }
@@ -244,11 +244,11 @@ extension ShardLoop {
 
     func closeAfterQueue(_ client: ClientConnection) {
         client.closeAfterSend = true
-        if client.socket.sendQueue.isEmpty && !client.socket.sendInFlight { startLinger(client) }
+        if client.socket.sendQueue.isEmpty && !client.socket.inFlight.contains(.send) { startLinger(client) }
     }
 
     func sendFrame(_ client: ClientConnection, _ session: WebSocketSession, _ opcode: WebSocketOpcode, _ payload: [UInt8]) {
-        guard !client.socket.closing, !session.clientGone else { return }
+        guard client.socket.isLive, !session.clientGone else { return }
         var frame: [UInt8] = []
         frame.reserveCapacity(payload.count + 14)
         payload.withUnsafeBytes { bytes in

@@ -9,7 +9,7 @@ extension ShardLoop {
     /// Sends the pending events unless a request is already in flight (they wait for it).
     /// Waits while a failed request's backoff runs (`retryPending`), and after `detach`.
     func sendEvents(_ client: ClientConnection, _ session: WebSocketSession, force: Bool = false) {
-        guard !session.requestInFlight, !session.retryPending, !session.detached, !client.socket.closing,
+        guard !session.requestInFlight, !session.retryPending, !session.detached, client.socket.isLive,
             force || !session.pendingEvents.isEmpty
         else { return }
         var headers = session.baseHeaders
@@ -85,8 +85,8 @@ extension ShardLoop {
             closeClient(client)
             return
         }
-        for event in events where !client.socket.closing { backendEvent(client, session, event) }
-        guard !client.socket.closing else { return }
+        for event in events where client.socket.isLive { backendEvent(client, session, event) }
+        guard client.socket.isLive else { return }
         if session.closeReceived && session.closeSent {
             closeAfterQueue(client)
         } else if session.closeReceived && !session.detached && session.pendingEvents.isEmpty {
@@ -298,9 +298,7 @@ extension ShardLoop {
     }
 
     func sessionTimerFired(_ entry: TimerWheel.Entry) {
-        guard Int(entry.slot) < clients.count else { return }
-        let client = clients[Int(entry.slot)]
-        guard client.socket.generation == entry.generation, !client.socket.closing, let session = client.webSocket,
+        guard let client = clients.live(entry.handle), let session = client.webSocket,
             session.timerToken == entry.token
         else { return }
         switch TimerKind(rawValue: entry.kind) {

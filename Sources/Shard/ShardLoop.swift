@@ -27,8 +27,8 @@ public final class ShardLoop {
     var listeners: [Int32] = []
     var acceptArmed: [Bool] = []
 
-    var clients = SlotTable<ClientConnection>()
-    var backends = SlotTable<BackendConnection>()
+    var clients = ConnectionTable<ClientConnection>()
+    var backends = ConnectionTable<BackendConnection>()
     /// Backend candidate lists by route targets, for the current routing (see `candidates(for:)`).
     var candidateLists: [[String]: [BackendCandidate]] = [:]
     /// Idle backend connections by target, most recently used last.
@@ -45,9 +45,9 @@ public final class ShardLoop {
     /// Reports that did not fit into the report ring yet; retried every turn, in order.
     var pendingReports: [ShardReport] = []
     /// Client connections whose pipelined input is parsed once the current completion is done.
-    var resumeQueue: [(UInt32, UInt32)] = []
+    var resumeQueue: [ConnectionHandle] = []
     /// Subscribers that got published messages this turn; flushed once after all commands.
-    var deliveryFlushes: [(slot: UInt32, generation: UInt32)] = []
+    var deliveryFlushes: [ConnectionHandle] = []
 
     var draining = false
     var drainDeadline: Int64 = 0

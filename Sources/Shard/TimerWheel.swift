@@ -10,6 +10,9 @@ struct TimerWheel {
         var generation: UInt32
         var token: UInt32
         var dueTick: Int64
+
+        /// The connection the timer was armed for (when it is a connection's timer).
+        var handle: ConnectionHandle { ConnectionHandle(slot: slot, generation: generation) }
     }
 
     let tickNanos: Int64

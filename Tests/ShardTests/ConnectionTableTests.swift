@@ -4,13 +4,16 @@ import Testing
 
 @testable import Shard
 
-@Suite struct SlotTableTests {
+@Suite struct ConnectionTableTests {
     /// A connection object as the shard uses it: the generation goes up by one when a connection
     /// opens in the slot and by one when it closes.
     final class Occupant: SlotOccupant {
         let slot: UInt32
         var generation: UInt32
         var open = false
+        /// Open and not yet closing (a close in progress keeps the generation until it is done).
+        var closing = false
+        var isLive: Bool { open && !closing }
 
         init(slot: UInt32, generation: UInt32) {
             self.slot = slot
@@ -22,7 +25,7 @@ import Testing
 
     /// Opens a connection in the table's next slot, as `openClient` does.
     @discardableResult
-    static func open(_ table: inout SlotTable<Occupant>) -> Occupant {
+    static func open(_ table: inout ConnectionTable<Occupant>) -> Occupant {
         let occupant = table.take { Occupant(slot: $0, generation: $1) }
         #expect(!occupant.open, "slot \(occupant.slot) handed out while occupied")
         occupant.generation = (occupant.generation &+ 1) & UserData.generationMask
@@ -31,14 +34,15 @@ import Testing
     }
 
     /// Closes it and frees the slot, as `finishClientClose` does.
-    static func close(_ occupant: Occupant, in table: inout SlotTable<Occupant>) {
+    static func close(_ occupant: Occupant, in table: inout ConnectionTable<Occupant>) {
         occupant.open = false
+        occupant.closing = false
         occupant.generation = (occupant.generation &+ 1) & UserData.generationMask
         table.release(occupant.slot)
     }
 
     @Test func handsOutTheLowestFreeSlotFirst() {
-        var table = SlotTable<Occupant>()
+        var table = ConnectionTable<Occupant>()
         let occupants = (0..<6).map { _ in Self.open(&table) }
         #expect(occupants.map(\.slot) == [0, 1, 2, 3, 4, 5])
         for slot in [4, 1, 3] { Self.close(occupants[slot], in: &table) }
@@ -50,8 +54,39 @@ import Testing
         #expect(table.count == 7 && table.freeCount == 0)
     }
 
+    /// The one stale check: a handle finds its connection while it is open, `live` stops
+    /// finding it once its close starts, `occupant` (completions) once the close is done, and
+    /// neither finds a later connection in the same slot, a vacated slot or a dropped one.
+    @Test func aHandleResolvesOnlyToItsOwnConnection() {
+        var table = ConnectionTable<Occupant>()
+        let first = Self.open(&table)
+        let second = Self.open(&table)
+        let handle = first.handle
+        #expect(table.live(handle) === first && table.occupant(handle) === first)
+        #expect(table.occupant(ConnectionHandle(UserData(op: 3, generation: handle.generation, slot: handle.slot))) === first)
+
+        first.closing = true
+        #expect(table.live(handle) == nil, "closing: no new work")
+        #expect(table.occupant(handle) === first, "closing: its completions still count down")
+
+        Self.close(first, in: &table)
+        #expect(table.occupant(handle) == nil && table.live(handle) == nil, "closed: stale")
+        let reopened = Self.open(&table)
+        #expect(reopened === first && reopened.slot == handle.slot)
+        #expect(table.occupant(handle) == nil, "a later connection in the slot")
+        #expect(table.live(reopened.handle) === reopened)
+
+        Self.close(reopened, in: &table)
+        Self.close(second, in: &table)
+        let secondHandle = second.handle
+        table.shrink()
+        #expect(table.occupant(secondHandle) == nil, "dropped slot")
+        #expect(table.occupant(ConnectionHandle(slot: 7, generation: 1)) == nil, "never a slot")
+        #expect(table.occupant(ConnectionHandle(slot: 0, generation: UInt32.max)) == nil, "vacant stand-in never matches")
+    }
+
     @Test func shrinkDropsTheFreeTailAndGivesBackTheOtherFreeObjects() {
-        var table = SlotTable<Occupant>()
+        var table = ConnectionTable<Occupant>()
         let occupants = (0..<10).map { _ in Self.open(&table) }
         for slot in [2, 5, 7, 8, 9] { Self.close(occupants[slot], in: &table) }
         #expect(table.heldCount == 10)
@@ -70,7 +105,7 @@ import Testing
     }
 
     @Test func shrinkWithTheLastSlotOpenKeepsTheSlotsButNotTheirObjects() {
-        var table = SlotTable<Occupant>()
+        var table = ConnectionTable<Occupant>()
         let occupants = (0..<4).map { _ in Self.open(&table) }
         for slot in 0..<3 { Self.close(occupants[slot], in: &table) }
         #expect(table.shrink() == 3)
@@ -79,7 +114,7 @@ import Testing
     }
 
     @Test func aStaleTimerNeverMatchesAVacatedSlot() {
-        var table = SlotTable<Occupant>()
+        var table = ConnectionTable<Occupant>()
         let occupants = (0..<3).map { _ in Self.open(&table) }
         let timerGeneration = occupants[1].generation
         Self.close(occupants[1], in: &table)
@@ -91,7 +126,7 @@ import Testing
     }
 
     @Test func aSlotCreatedAgainStartsAboveEveryDroppedGeneration() {
-        var table = SlotTable<Occupant>()
+        var table = ConnectionTable<Occupant>()
         let first = (0..<3).map { _ in Self.open(&table) }
         // Slot 2 sees many connections, so its generation runs ahead of the others.
         Self.close(first[2], in: &table)
@@ -114,7 +149,7 @@ import Testing
     }
 
     @Test func emptyTableShrinksToNothing() {
-        var table = SlotTable<Occupant>()
+        var table = ConnectionTable<Occupant>()
         #expect(table.shrink() == 0)
         #expect(table.count == 0)
         #expect(Self.open(&table).slot == 0)
@@ -127,7 +162,7 @@ import Testing
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func matchesAModelUnderRandomChurn(seed: UInt64) {
         var random = SeededRandom(seed: seed)
-        var table = SlotTable<Occupant>()
+        var table = ConnectionTable<Occupant>()
         var open: [UInt32: Occupant] = [:]
         var lastGeneration: [UInt32: UInt32] = [:]
         for _ in 0..<6_000 {

@@ -1,30 +1,58 @@
 import IOUring
 
-/// What a `SlotTable` holds: a connection object whose generation is in the tag of every
+/// One connection in a `ConnectionTable`: its slot and the generation it opened with. Tags,
+/// timers and queues of later work carry a handle, never the object, so a connection that
+/// closed in the meantime (its slot free or serving another) is recognised as gone.
+struct ConnectionHandle: Equatable {
+    var slot: UInt32
+    var generation: UInt32
+
+    init(slot: UInt32, generation: UInt32) {
+        self.slot = slot
+        self.generation = generation
+    }
+
+    /// The connection whose operation a completion belongs to.
+    init(_ userData: UserData) {
+        self.init(slot: userData.slot, generation: userData.generation)
+    }
+}
+
+/// What a `ConnectionTable` holds: a connection object whose generation is in the tag of every
 /// operation it submits.
 protocol SlotOccupant: AnyObject {
+    var slot: UInt32 { get }
     /// Bumped when a connection opens in the slot and when it closes: a tag or timer with
     /// another generation belongs to an earlier connection and is stale.
     var generation: UInt32 { get }
+    /// Connecting or open (see `SocketState.isLive`): not closing, not closed.
+    var isLive: Bool { get }
     /// The stand-in for slots whose object was given back: its generation is above the 24 bits
     /// a tag carries, so nothing ever matches it, and it holds no socket.
     static func vacant() -> Self
 }
 
-/// A shard's connection objects by slot, and the slots free for reuse.
+extension SlotOccupant {
+    /// The connection now in this object's slot.
+    var handle: ConnectionHandle { ConnectionHandle(slot: slot, generation: generation) }
+}
+
+/// A shard's connection objects by slot, the slots free for reuse, and the one place a handle
+/// (from a completion's tag, a timer or a queue) is checked against the connection now in its
+/// slot.
 ///
 /// A slot's object serves one connection after another. The table hands out the lowest free
 /// slot, so live connections gather at the front. After a peak, `shrink()` drops the free
 /// slots at the end and gives back the objects of the other free slots, keeping only their
 /// last generation. A slot's next object starts at that generation (or, for a slot dropped
 /// from the end, above every generation the table dropped), so a late timer tagged for the
-/// slot's earlier life is still stale. Slot numbers from tags and timers are checked against
-/// `count` before use, since the slot may be gone; a slot without its object reads as
-/// `vacant()`, whose generation matches no tag.
+/// slot's earlier life is still stale. `occupant(_:)` checks a handle's slot against `count`
+/// first, since the slot may be gone; a slot without its object reads as `vacant()`, whose
+/// generation matches no tag.
 ///
 /// A slot is released only once nothing is in flight on it (see `SocketState`), so no
 /// completion can arrive for a slot that lost its object; timers may, and find it stale.
-struct SlotTable<Element: SlotOccupant>: Sequence {
+struct ConnectionTable<Element: SlotOccupant>: Sequence {
     /// nil: a free slot whose object was given back.
     private var elements: [Element?] = []
     /// The last generation of each slot whose object was given back.
@@ -47,6 +75,23 @@ struct SlotTable<Element: SlotOccupant>: Sequence {
     var heldCount: Int { elements.count - vacatedCount }
 
     subscript(slot: Int) -> Element { elements[slot] ?? vacant }
+
+    /// The object whose connection `handle` names, live or closing; nil once that connection
+    /// has closed (its slot is gone, vacant or serves a later connection). Completion handlers
+    /// use this: a closing connection still counts down its operations in flight.
+    func occupant(_ handle: ConnectionHandle) -> Element? {
+        guard Int(handle.slot) < elements.count, let element = elements[Int(handle.slot)],
+            element.generation == handle.generation
+        else { return nil }
+        return element
+    }
+
+    /// The object whose connection `handle` names while that connection is live (connecting or
+    /// open); nil once it is closing or gone. Timers and queued work use this.
+    func live(_ handle: ConnectionHandle) -> Element? {
+        guard let element = occupant(handle), element.isLive else { return nil }
+        return element
+    }
 
     /// The held objects, open or free, in slot order.
     func makeIterator() -> Iterator { Iterator(base: elements.makeIterator()) }
