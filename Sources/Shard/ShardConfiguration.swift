@@ -22,6 +22,9 @@ public struct ShardConfiguration: Sendable {
     public var clientBodyTimeoutNanos: Int64 = 60_000_000_000
     /// How long an idle pooled backend connection is kept.
     public var backendIdleNanos: Int64 = 55_000_000_000
+    /// `backend_pool_max`: idle connections kept per backend target; a connection released
+    /// beyond it is closed (0: no keep-alive to backends).
+    public var backendPoolMax = 1024
     public var ringEntries: UInt32 = 4096
     /// Provided receive buffers: each is lent for one completion and returned in the same
     /// turn, so a few hundred cover a busy turn; their memory is resident once touched.

@@ -412,28 +412,25 @@ extension ShardLoop {
 
     private func returnToPool(_ backend: BackendConnection) {
         backend.state = .idle
-        guard pool[backend.targetKey, default: []].count < 1024 else {
+        guard backendPool.put(backend.slot, target: backend.targetKey) else {
             closeBackend(backend)
             return
         }
-        pool[backend.targetKey, default: []].append(backend.slot)  // in place: no copy of the list
         schedule(.backendIdle, slot: backend.slot, socket: &backend.socket, afterNanos: configuration.backendIdleNanos)
         updateBackendRecv(backend)
     }
 
+    /// A pooled connection is idle and open: closing one takes it out of the pool.
     private func takeFromPool(_ key: String) -> BackendConnection? {
-        while let slot = pool[key]?.popLast() {
-            let backend = backends[Int(slot)]
-            if backend.socket.lifecycle == .open, case .idle = backend.state {
-                backend.socket.timerToken &+= 1
-                return backend
-            }
-        }
-        return nil
+        guard let slot = backendPool.take(target: key) else { return nil }
+        let backend = backends[Int(slot)]
+        assert(backend.socket.lifecycle == .open, "pooled backend slot \(slot) is closed")
+        backend.socket.timerToken &+= 1
+        return backend
     }
 
     func removeFromPool(_ backend: BackendConnection) {
-        pool[backend.targetKey]?.removeAll { $0 == backend.slot }
+        backendPool.remove(backend.slot)
     }
 
     func backendIdlePassed(_ entry: TimerWheel.Entry) {

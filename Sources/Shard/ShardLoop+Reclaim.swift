@@ -28,7 +28,7 @@ extension ShardLoop {
         for backend in backends { backend.releaseSpareMemory() }
         timers.discard(where: isCancelled)
         subscriptionTable.releaseSpareCapacity()
-        pool = pool.filter { !$0.value.isEmpty }.mapValues { $0.withExactCapacity() }
+        backendPool.releaseSpareCapacity()
         chunkPool.releaseSpare()
         sendVectors = []
         resumeQueue = []

@@ -31,8 +31,8 @@ public final class ShardLoop {
     var backends = ConnectionTable<BackendConnection>()
     /// Backend candidate lists by route targets, for the current routing (see `candidates(for:)`).
     var candidateLists: [[String]: [BackendCandidate]] = [:]
-    /// Idle backend connections by target, most recently used last.
-    var pool: [String: [UInt32]] = [:]
+    /// Idle backend connections by target.
+    var backendPool: BackendPool
 
     var subscriptionTable = SubscriptionTable()
     var heldStreamCount = 0
@@ -61,6 +61,7 @@ public final class ShardLoop {
         self.routing = routing
         self.logger = logger
         self.logger[metadataKey: "shard"] = "\(index)"
+        backendPool = BackendPool(perTargetMax: configuration.backendPoolMax)
         chunkPool = ChunkPool(chunkSize: configuration.sendChunkSize, spareMax: 256)
         forwarding = RequestForwarding(
             xForwardedFor: configuration.xForwardedFor, setXForwardedProtocol: configuration.setXForwardedProtocol)

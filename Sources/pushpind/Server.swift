@@ -127,6 +127,7 @@ struct Server {
         configuration.clientHeaderTimeoutNanos = Self.nanos(seconds: settings.proxy.clientHeaderTimeoutSeconds)
         configuration.clientIdleTimeoutNanos = Self.nanos(seconds: settings.proxy.clientIdleTimeoutSeconds)
         configuration.clientBodyTimeoutNanos = Self.nanos(seconds: settings.proxy.clientBodyTimeoutSeconds)
+        configuration.backendPoolMax = settings.proxy.backendPoolMax
         let cpus = ThreadPlacement.availableCPUs
         let pin = configuration.pinThreads
         let shardConfiguration = configuration

@@ -104,6 +104,23 @@ extension EndToEnd {
             }
         }
 
+        /// One shard reuses its idle backend connection for each next request; with
+        /// `backend_pool_max=0` it keeps none, so every request connects afresh.
+        @Test(arguments: [(nil, 1), ("0", 5)] as [(String?, Int)])
+        func backendConnectionsArePooledUpToTheCap(poolMax: String?, connections: Int) throws {
+            try withProxiedBackend({
+                $0.shards = 1
+                if let poolMax { $0.proxy = [("backend_pool_max", poolMax)] }
+            }) { backend, pushpind in
+                let client = try RawHTTPClient(port: pushpind.clientPort)
+                for index in 0..<5 {
+                    let response = try client.get("/bytes?n=\(index + 1)")
+                    #expect(response.body == BodyPattern.bytes(count: index + 1), "request \(index)")
+                }
+                #expect(backend.connectionsAccepted == connections)
+            }
+        }
+
         /// Ten requests in one send; a slow first one checks that answers keep request order.
         @Test func pipelinedRequestsAreAnsweredInOrder() throws {
             try withProxiedBackend { _, pushpind in

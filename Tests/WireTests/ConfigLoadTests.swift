@@ -76,6 +76,7 @@ final class ConfigScratchDirectory {
         #expect(config.clientHeaderTimeoutSeconds == 30)
         #expect(config.clientIdleTimeoutSeconds == 60)
         #expect(config.clientBodyTimeoutSeconds == 60)
+        #expect(config.backendPoolMax == 1024)
     }
 
     /// The client time limits are pushpind's own keys: read, 0 allowed (off), not reported
@@ -87,6 +88,15 @@ final class ConfigScratchDirectory {
         #expect(config.clientBodyTimeoutSeconds == 5)
         #expect(!notices.contains { $0.contains("client_") }, "\(notices)")
         #expect(loadError("[runner]\nclient_body_timeout=-1")?.reason == "expected a non-negative integer")
+    }
+
+    /// The backend pool cap is pushpind's own key: read, 0 allowed (no keep-alive), not
+    /// reported as unknown.
+    @Test func backendPoolMax() throws {
+        let (config, notices, _) = try load("[proxy]\nbackend_pool_max=0\n")
+        #expect(config.backendPoolMax == 0)
+        #expect(!notices.contains { $0.contains("backend_pool_max") }, "\(notices)")
+        #expect(loadError("[proxy]\nbackend_pool_max=-1")?.reason == "expected a non-negative integer")
     }
 
     @Test func emptyFileGivesDefaultsAndRoutesBesideIt() throws {

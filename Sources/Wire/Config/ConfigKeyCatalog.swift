@@ -36,7 +36,7 @@ enum ConfigKeyCatalog {
             "routesfile", "debug", "auto_cross_origin", "accept_x_forwarded_protocol", "set_x_forwarded_protocol",
             "x_forwarded_for", "x_forwarded_for_trusted", "orig_headers_need_mark", "accept_pushpin_route",
             "cdn_loop", "log_from", "log_user_agent", "sig_iss", "sig_key", "upstream_key", "stats_report_interval",
-            "backend_timeout",
+            "backend_timeout", "backend_pool_max",
         ],
         "handler": [
             "push_in_http_addr", "push_in_http_port", "push_in_http_max_headers_size", "push_in_http_max_body_size",

@@ -134,6 +134,7 @@ extension ProxyConfig {
         logFrom = try source.bool("proxy", "log_from", default: false)
         logUserAgent = try source.bool("proxy", "log_user_agent", default: false)
         backendTimeoutSeconds = try source.int("proxy", "backend_timeout", default: backendTimeoutSeconds, minimum: 1)
+        backendPoolMax = try source.int("proxy", "backend_pool_max", default: backendPoolMax, minimum: 0)
         sigISS = source.string("proxy", "sig_iss") ?? sigISS
         sigKey = source.string("proxy", "sig_key") ?? sigKey
         sigKeyBytes = try KeyMaterial.resolve(sigKey, relativeTo: source.directory, key: "proxy.sig_key", read: source.read)

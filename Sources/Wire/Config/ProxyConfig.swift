@@ -80,6 +80,9 @@ public struct ProxyConfig: Sendable, Equatable {
     /// `backend_timeout` (pushpind only): seconds a backend may take to connect and start
     /// its response before the client gets 504.
     public var backendTimeoutSeconds: Int = 30
+    /// `backend_pool_max` (pushpind only): idle keep-alive connections each shard keeps per
+    /// backend target (0: a backend connection serves one request).
+    public var backendPoolMax: Int = 1024
 
     // [handler]
     /// `push_in_http_addr` : `push_in_http_port` + `port_offset`.
