@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
 # Plain proxied GET throughput, measured back to back in one run:
-#   wrk straight at nginx  |  wrk through pushpind  |  wrk through Pushpin 1.36
-# All three serve the same small static file from the same nginx. Prints a table with the
-# ratios and writes it to Benchmarks/results/proxy-throughput.txt.
+#   wrk straight at nginx  |  through pushpind  |  through HAProxy 2.6  |  through Pushpin 1.36
+# All of them serve the same small static file from the same nginx. HAProxy runs 2 threads in
+# http mode with keep-alive to the backend and no logging. The order rotates every round. Prints
+# a table of medians with the ratios and writes it to Benchmarks/results/RESULT.txt. Next to
+# requests/s it gives the proxy's CPU time (user + system, from /proc) per request, which a busy
+# machine disturbs far less than the rate.
 #
 #   Benchmarks/proxy-throughput.sh [DURATION_S=10] [CONNECTIONS=100] [ROUNDS=3] [SHARDS=2]
+# Environment:
+#   SYSTEMS="nginx pushpind haproxy pushpin"  which targets to measure, in the first round's order
+#   PUSHPIND_BIN=             use this pushpind binary instead of building one
+#   RESULT=proxy-throughput   name of the table written to Benchmarks/results/RESULT.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}; connections=${2:-100}; rounds=${3:-3}; shards=${4:-2}
+systems=${SYSTEMS:-nginx pushpind haproxy pushpin}; result=${RESULT:-proxy-throughput}
 work=$(mktemp -d /tmp/pushpind-bench.XXXXXX)
-nginx_port=18181; pushpind_port=18182; pushpind_control=18183; pushpin_port=18184; pushpin_offset=30
+declare -A port=([nginx]=18181 [pushpind]=18182 [pushpin]=18184 [haproxy]=18185)
+declare -A label=([nginx]="nginx direct" [pushpind]="pushpind -> nginx" [haproxy]="HAProxy 2.6 -> nginx" [pushpin]="Pushpin 1.36 -> nginx")
+pushpind_control=18183; pushpin_offset=30
 
 source Benchmarks/common.sh
-for tool in nginx wrk pushpin; do
-	command -v "$tool" >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk pushpin >/dev/null; break; }
-done
-swift build -c release --product pushpind >&2
+packages=()
+command -v nginx >/dev/null || packages+=(nginx-light)
+command -v wrk >/dev/null || packages+=(wrk)
+command -v pushpin >/dev/null || packages+=(pushpin)
+command -v haproxy >/dev/null || packages+=(haproxy)
+if ((${#packages[@]})); then apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null; fi
+if [ -n "${PUSHPIND_BIN:-}" ]; then
+	cp "$PUSHPIND_BIN" "$work/pushpind"
+else
+	swift build -c release --product pushpind >&2
+	cp .build/release/pushpind "$work/pushpind"  # a copy: a rebuild during the run must not swap it
+fi
 
 cleanup() {
 	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
 	[ -n "${pushpind_pid:-}" ] && kill "$pushpind_pid" 2>/dev/null || true
+	[ -n "${haproxy_pid:-}" ] && kill "$haproxy_pid" 2>/dev/null || true
 	PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference stop >/dev/null 2>&1 || true
 	wait 2>/dev/null || true
 }
@@ -37,51 +56,113 @@ events { worker_connections 8192; }
 http {
   access_log off;
   keepalive_requests 10000000;
-  server { listen 127.0.0.1:$nginx_port; root $work/www; }
+  server { listen 127.0.0.1:${port[nginx]}; root $work/www; }
 }
 CONF
 nginx -c "$work/nginx.conf" &
-echo "* 127.0.0.1:$nginx_port" > "$work/routes"
+echo "* 127.0.0.1:${port[nginx]}" > "$work/routes"
+# HAProxy: 2 threads like pushpind's 2 shards; idle backend connections are kept and shared.
+cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread 2
+  maxconn 9000  # two descriptors per connection under the 20,000 open-file limit
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend bench
+  bind 127.0.0.1:${port[haproxy]}
+  default_backend nginx
+backend nginx
+  server nginx 127.0.0.1:${port[nginx]}
+CONF
 
-.build/release/pushpind --shards "$shards" --port "127.0.0.1:$pushpind_port" --control-port "$pushpind_control" \
-	--routes "$work/routes" --log-level 1 2> "$work/pushpind.log" &
-pushpind_pid=$!
-PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference start "$work/routes" "$pushpin_port" "$pushpin_offset" >&2
-
-for port in $nginx_port $pushpind_port $pushpin_port; do wait_port "$port"; done
-for port in $nginx_port $pushpind_port $pushpin_port; do
-	curl -fsS "http://127.0.0.1:$port/index.html" >/dev/null || { echo "no answer on $port" >&2; exit 1; }
+for system in $systems; do
+	case "$system" in
+	nginx) ;;
+	pushpind)
+		"$work/pushpind" --shards "$shards" --port "127.0.0.1:${port[pushpind]}" --control-port "$pushpind_control" \
+			--routes "$work/routes" --log-level 1 2> "$work/pushpind.log" &
+		pushpind_pid=$! ;;
+	haproxy)
+		haproxy -db -f "$work/haproxy.cfg" > "$work/haproxy.log" 2>&1 &
+		haproxy_pid=$! ;;
+	pushpin) PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference start "$work/routes" "${port[pushpin]}" "$pushpin_offset" >&2 ;;
+	*) echo "unknown system $system (nginx, pushpind, haproxy, pushpin)" >&2; exit 2 ;;
+	esac
+done
+wait_port "${port[nginx]}"
+for system in $systems; do
+	wait_port "${port[$system]}"
+	curl -fsS "http://127.0.0.1:${port[$system]}/index.html" >/dev/null || { echo "no answer from $system" >&2; exit 1; }
 done
 
-measure() {  # prints requests/sec, or 0 when wrk saw errors or non-2xx answers
-	local out
-	out=$(wrk -t2 -c"$connections" -d"${duration}s" "http://127.0.0.1:$1/index.html")
+pids_of() {  # SYSTEM: the processes that serve it (nginx direct: its worker; Pushpin: every process)
+	case "$1" in
+	nginx) pgrep -P "$(cat "$work/nginx.pid")" ;;
+	pushpind) echo "$pushpind_pid" ;;
+	haproxy) echo "$haproxy_pid" ;;
+	pushpin) local runner; runner=$(cat "$work/pushpin/pushpin.pid"); echo "$runner" $(pgrep -P "$runner") ;;
+	esac
+}
+cpu_ticks() {  # PIDS...: user + system clock ticks of all their threads so far
+	local pid total=0
+	for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
+	echo "$total"
+}
+measure() {  # SYSTEM: prints "requests/s CPU-µs-per-request"; warns when wrk saw errors or non-2xx answers
+	local out pids before after
+	pids=$(pids_of "$1")
+	before=$(cpu_ticks $pids)
+	out=$(wrk -t2 -c"$connections" -d"${duration}s" "http://127.0.0.1:${port[$1]}/index.html")
+	after=$(cpu_ticks $pids)
 	if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
-		echo "warning: errors against port $1:" >&2
+		echo "warning: errors against $1:" >&2
 		grep -E "Non-2xx|Socket errors" <<<"$out" >&2
 	fi
-	awk '/Requests\/sec/ {print $2}' <<<"$out"
+	awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+		/ requests in / { requests = $1 }
+		/Requests\/sec/ { rate = $2 }
+		END { printf "%s %.1f\n", rate, (requests > 0 ? ticks * 1e6 / hz / requests : 0) }' <<<"$out"
 }
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
-declare -a direct proxied pushpin
+declare -A measured cpu median_of cpu_median
+read -ra order <<< "$systems"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$rounds"); do
-	echo "round $round/$rounds" >&2
-	direct+=("$(measure $nginx_port)")
-	proxied+=("$(measure $pushpind_port)")
-	pushpin+=("$(measure $pushpin_port)")
+	echo "round $round/$rounds: ${order[*]}" >&2
+	for system in "${order[@]}"; do
+		read -r rate micros < <(measure "$system")
+		measured[$system]+="$rate "; cpu[$system]+="$micros "
+	done
+	order=("${order[@]:1}" "${order[0]}")  # rotate: every target gets every position
 done
-d=$(printf '%s\n' "${direct[@]}" | median)
-p=$(printf '%s\n' "${proxied[@]}" | median)
-q=$(printf '%s\n' "${pushpin[@]}" | median)
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+for system in $systems; do
+	median_of[$system]=$(tr ' ' '\n' <<<"${measured[$system]}" | grep . | median)
+	cpu_median[$system]=$(tr ' ' '\n' <<<"${cpu[$system]}" | grep . | median)
+done
 
+ratio() {  # NAME-A NAME-B TARGET: A's median over B's, when both ran
+	[ -n "${median_of[$1]:-}" ] && [ -n "${median_of[$2]:-}" ] || return 0
+	awk -v a="${median_of[$1]}" -v b="${median_of[$2]}" -v l="$1 / $2:" -v t="$3" \
+		'BEGIN { printf "%-24s %6.2fx (target >= %s)\n", l, a / b, t }'
+}
 mkdir -p Benchmarks/results
 {
-	echo "plain proxied GET, wrk -t2 -c$connections -d${duration}s, median of $rounds interleaved rounds, $(nproc) cores, pushpind --shards $shards"
-	printf '%-28s %12s\n' "target" "requests/s"
-	printf '%-28s %12.0f\n' "nginx direct" "$d" "pushpind -> nginx" "$p" "Pushpin 1.36 -> nginx" "$q"
-	awk -v d="$d" -v p="$p" -v q="$q" 'BEGIN {
-		printf "pushpind / Pushpin:      %6.2fx (target >= 3)\n", p / q
-		printf "pushpind / nginx direct: %6.2fx (target >= 0.5)\n", p / d }'
-	echo "rounds: nginx ${direct[*]} | pushpind ${proxied[*]} | pushpin ${pushpin[*]}"
-} | tee Benchmarks/results/proxy-throughput.txt
+	echo "plain proxied GET, wrk -t2 -c$connections -d${duration}s, median of $rounds rounds, order rotated each round, $(nproc) cores, pushpind --shards $shards, HAProxy $(haproxy -v | awk 'NR == 1 {print $3}') nbthread 2"
+	echo "load average (1/5/15 min) before: $load_before, after: $load_after; run of $(date -u +%Y-%m-%dT%H:%MZ)"
+	printf '%-28s %12s %16s\n' "target" "requests/s" "CPU µs/request"
+	for system in $systems; do printf '%-28s %12.0f %16.1f\n' "${label[$system]}" "${median_of[$system]}" "${cpu_median[$system]}"; done
+	ratio pushpind haproxy 1.0
+	ratio pushpind pushpin 3
+	ratio pushpind nginx 0.5
+	line="rounds:"; for system in $systems; do line+=" | $system ${measured[$system]% }"; done
+	echo "${line/: | /: }"
+	line="CPU µs/request:"; for system in $systems; do line+=" | $system ${cpu[$system]% }"; done
+	echo "${line/: | /: }"
+} | tee "Benchmarks/results/$result.txt"
