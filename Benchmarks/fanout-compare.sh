@@ -20,6 +20,8 @@
 #   LATENCY_MESSAGES=20      messages per channel in the latency run
 #   SHARDS=2 THREADS=1       pushpind shards and Nchan workers; driver threads
 #   PUSHPIND_BIN=            use this pushpind binary instead of building one
+#   RUNS="fanout latency subscribe"  which of the three driver runs below to do, e.g. RUNS=subscribe
+#                            for the subscribe rate alone
 #   RESULT=fanout-KIND       name of the table written to Benchmarks/results/RESULT.txt
 #   FROM=                    the raw-output folder of an earlier run: print its table again, run nothing
 # Per round, each system is started fresh and runs alone while the driver runs three times:
@@ -36,6 +38,9 @@ connect_rate=${CONNECT_RATE:-500}; concurrency=${CONNECT_CONCURRENCY:-200}
 size=${SIZE:-64}; rate=${RATE:-}; shards=${SHARDS:-2}; threads=${THREADS:-1}
 latency_rate=${LATENCY_RATE:-100}; latency_messages=${LATENCY_MESSAGES:-20}
 systems=${SYSTEMS:-pushpind pushpin nchan}; result=${RESULT:-fanout-$kind}
+runs=${RUNS:-fanout latency subscribe}
+for run in $runs; do case "$run" in fanout | latency | subscribe) ;; *) echo "RUNS holds fanout, latency or subscribe" >&2; exit 2 ;; esac; done
+ran() { [[ " $runs " == *" $1 "* ]]; }
 case "$kind" in stream | response | ws) ;; *) echo "KIND must be stream, response or ws" >&2; exit 2 ;; esac
 ((channels <= 10)) || { echo "CHANNELS must be at most 10 (the backend's WebSocket answer has a fixed length)" >&2; exit 2; }
 
@@ -166,8 +171,18 @@ pids_of() {  # the processes whose memory counts: pushpind, or the master/runner
 	echo "$parent" $(pgrep -P "$parent") | tr ' ' ,
 }
 
-drive() {  # SYSTEM NAME DRIVER-ARGS...: one driver run, its JSON kept as $work/NAME.json
+cpu_ticks() {  # PIDS (comma-separated): user + system clock ticks of all their threads so far
+	local pid total=0
+	for pid in ${1//,/ }; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
+	echo "$total"
+}
+
+drive() {  # SYSTEM NAME DRIVER-ARGS...: one driver run, its JSON kept as $work/NAME.json, the CPU
+	# time its server (and for the proxies the GRIP backend) spent on it as $work/SYSTEM-RUN-cpu-ROUND.json
 	local system=$1 name=$2; shift 2
+	local pids backend_pid server_before backend_before
+	pids=$(pids_of "$system"); backend_pid=$(pgrep -P "$(cat "$work/backend.pid")" | tr '\n' , )
+	server_before=$(cpu_ticks "$pids"); backend_before=$(cpu_ticks "$backend_pid")
 	local target publish api=grip
 	case "$system" in
 	pushpind) target=http://127.0.0.1:$pushpind_port; publish=http://127.0.0.1:$pushpind_control/publish/ ;;
@@ -179,27 +194,35 @@ drive() {  # SYSTEM NAME DRIVER-ARGS...: one driver run, its JSON kept as $work/
 	[ -n "$rate" ] && args+=(--rate "$rate")
 	"$driver" "${args[@]}" "$@" > "$work/$name.json" 2> "$work/$name.log" || echo '{}' > "$work/$name.json"
 	grep -vE '^\[' "$work/$name.log" | sed "s/^/  $name: /" >&2
-	sleep 2  # let the server finish closing the last run's connections
+	sleep 2  # let the server finish closing the last run's connections (their cost counts)
+	local server=$(($(cpu_ticks "$pids") - server_before)) backend=$(($(cpu_ticks "$backend_pid") - backend_before))
+	[ "$system" = nchan ] && backend=0
+	jq -n --argjson subscribed "$(jq '.subscribed // 0' "$work/$name.json")" --argjson server "$server" \
+		--argjson backend "$backend" --argjson hz "$(getconf CLK_TCK)" \
+		'if $subscribed > 0 then {server_us: ($server * 1e6 / $hz / $subscribed), backend_us: ($backend * 1e6 / $hz / $subscribed)} else {} end' \
+		> "$work/${name%-*}-cpu-${name##*-}.json"
 }
 
 read -ra order <<< "$systems"
+uptime > "$work/load-before"
 for round in $(seq "$rounds"); do
 	for system in "${order[@]}"; do
 		echo "round $round/$rounds: $system" >&2
 		"start_$system"
-		drive "$system" "$system-fanout-$round" --messages "$messages" --connect-rate "$connect_rate"
-		rate="$latency_rate" drive "$system" "$system-latency-$round" --messages "$latency_messages" --connect-rate "$connect_rate"
-		drive "$system" "$system-subscribe-$round" --messages 1 --connect-concurrency "$concurrency"
+		! ran fanout || drive "$system" "$system-fanout-$round" --messages "$messages" --connect-rate "$connect_rate"
+		! ran latency || rate="$latency_rate" drive "$system" "$system-latency-$round" --messages "$latency_messages" --connect-rate "$connect_rate"
+		! ran subscribe || drive "$system" "$system-subscribe-$round" --messages 1 --connect-concurrency "$concurrency"
 		"stop_$system"
 	done
 	order=("${order[@]:1}" "${order[0]}")  # rotate: every system gets every position
 done
+uptime > "$work/load-after"
 fi
 
 read -ra shown <<< "$systems"
 peers=(); for s in "${shown[@]}"; do [ "$s" = pushpind ] || peers+=("$s"); done
 median() { sort -g | awk '{v[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-values() { for round in $(seq "$rounds"); do jq -r "$3 // empty" "$work/$1-$2-$round.json"; done; }
+values() { for round in $(seq "$rounds"); do [ ! -e "$work/$1-$2-$round.json" ] || jq -r "$3 // empty" "$work/$1-$2-$round.json"; done; }
 row() {  # LABEL RUN JQ-EXPRESSION [NOTE]: the median of every system, then pushpind's ratio to each peer
 	local line cells=() s
 	for s in "${shown[@]}"; do cells+=("$(values "$s" "$2" "$3" | median)"); done
@@ -226,28 +249,40 @@ mkdir -p Benchmarks/results
 	echo "medians of $rounds rounds, order rotated each round; $(nproc) cores shared by servers, backend and driver"
 	echo "pushpind --shards $shards; Pushpin 1.36 (pushpin-reference: message_rate/message_hwm raised, log_level 2); Nchan $(dpkg-query -W -f '${Version}' libnginx-mod-nchan 2>/dev/null) with $shards workers"
 	echo "GRIP backend: nginx, 1 worker; driver: loaddriver (io_uring, $threads subscriber thread(s) and a publisher thread), 4 loopback source addresses; run of $(date -u -r "$work/routes" +%Y-%m-%dT%H:%MZ)"
-	echo "commands: Benchmarks/fanout-compare.sh $kind $subscribers $messages $rounds $channels (SYSTEMS=\"$systems\" SHARDS=$shards CONNECT_RATE=$connect_rate CONNECT_CONCURRENCY=$concurrency SIZE=$size RATE=${rate:-} LATENCY_RATE=$latency_rate LATENCY_MESSAGES=$latency_messages)"
+	echo "load average before and after: $(sed 's/.*load average: //' "$work/load-before" 2>/dev/null) | $(sed 's/.*load average: //' "$work/load-after" 2>/dev/null)"
+	echo "commands: Benchmarks/fanout-compare.sh $kind $subscribers $messages $rounds $channels (SYSTEMS=\"$systems\" RUNS=\"$runs\" SHARDS=$shards CONNECT_RATE=$connect_rate CONNECT_CONCURRENCY=$concurrency SIZE=$size RATE=${rate:-} LATENCY_RATE=$latency_rate LATENCY_MESSAGES=$latency_messages)"
 	header=$(printf '%-34s' metric); for s in "${shown[@]}"; do header+=$(printf ' %11s' "$s"); done
 	for s in "${peers[@]}"; do header+=$(printf ' %9s' "÷$s"); done
 	echo "$header"
-	row "deliveries/s" fanout .deliveries_per_sec
-	row "latency p50 ms" fanout .latency_ms_p50 "(lower is better)"
-	row "latency p99 ms" fanout .latency_ms_p99 "(lower is better)"
-	row "latency max ms" fanout .latency_ms_max "(lower is better)"
-	row "paced $latency_rate/s: latency p50 ms" latency .latency_ms_p50 "(lower is better)"
-	row "paced $latency_rate/s: latency p99 ms" latency .latency_ms_p99 "(lower is better)"
-	row "paced $latency_rate/s: lost" latency .lost
-	row "subscribe rate conn/s (flat out)" subscribe .subscribe_rate
-	row "subscriptions refused (flat out)" subscribe .subscribe_failed
-	row "bytes per held connection (RSS)" fanout .bytes_per_connection "(lower is better)"
-	row "held in fan-out run" fanout .subscribed
-	row "lost deliveries" fanout .lost
-	row "duplicated deliveries" fanout .duplicated
+	if ran fanout; then
+		row "deliveries/s" fanout .deliveries_per_sec
+		row "latency p50 ms" fanout .latency_ms_p50 "(lower is better)"
+		row "latency p99 ms" fanout .latency_ms_p99 "(lower is better)"
+		row "latency max ms" fanout .latency_ms_max "(lower is better)"
+	fi
+	if ran latency; then
+		row "paced $latency_rate/s: latency p50 ms" latency .latency_ms_p50 "(lower is better)"
+		row "paced $latency_rate/s: latency p99 ms" latency .latency_ms_p99 "(lower is better)"
+		row "paced $latency_rate/s: lost" latency .lost
+	fi
+	if ran subscribe; then
+		row "subscribe rate conn/s (flat out)" subscribe .subscribe_rate "$([[ " $systems " == *" nchan "* ]] && echo "(target: pushpind / nchan >= 1.0)")"
+		row "subscriptions refused (flat out)" subscribe .subscribe_failed
+		row "server CPU us per subscription" subscribe-cpu .server_us "(lower is better; user + system over the run)"
+		row "backend CPU us per subscription" subscribe-cpu .backend_us "(the GRIP backend nginx; Nchan has none)"
+	fi
+	if ran fanout; then
+		row "bytes per held connection (RSS)" fanout .bytes_per_connection "(lower is better)"
+		row "held in fan-out run" fanout .subscribed
+		row "lost deliveries" fanout .lost
+		row "duplicated deliveries" fanout .duplicated
+	fi
 	echo "per round:"
-	rounds_of "  deliveries/s" fanout .deliveries_per_sec
-	rounds_of "  p99 ms" fanout .latency_ms_p99
-	rounds_of "  paced p99 ms" latency .latency_ms_p99
-	rounds_of "  subscribe/s" subscribe .subscribe_rate
-	rounds_of "  bytes/conn" fanout .bytes_per_connection
+	! ran fanout || rounds_of "  deliveries/s" fanout .deliveries_per_sec
+	! ran fanout || rounds_of "  p99 ms" fanout .latency_ms_p99
+	! ran latency || rounds_of "  paced p99 ms" latency .latency_ms_p99
+	! ran subscribe || rounds_of "  subscribe/s" subscribe .subscribe_rate
+	! ran subscribe || rounds_of "  server CPU us/subscription" subscribe-cpu .server_us
+	! ran fanout || rounds_of "  bytes/conn" fanout .bytes_per_connection
 } | tee "Benchmarks/results/$result.txt"
 echo "raw driver output: $work" >&2
