@@ -9,9 +9,8 @@ extension ControlLoop {
 
     func armAccept() {
         guard !acceptArmed, listener >= 0 else { return }
-        if ring.prepareMultishotAccept(fd: listener, userData: UserData(op: ControlOperation.accept.rawValue, generation: 0, slot: 0)) {
-            acceptArmed = true
-        }
+        ring.prepareMultishotAccept(fd: listener, userData: UserData(op: ControlOperation.accept.rawValue, generation: 0, slot: 0))
+        acceptArmed = true
     }
 
     func acceptCompleted(_ completion: Completion) {
@@ -38,12 +37,10 @@ extension ControlLoop {
 
     private func armRecv(_ connection: ControlConnection) {
         guard !connection.recvArmed, !connection.closing else { return }
-        if ring.prepareMultishotRecv(
+        ring.prepareMultishotRecv(
             fd: connection.fd, bufferGroup: buffers.groupID,
             userData: UserData(op: ControlOperation.recv.rawValue, generation: connection.generation, slot: connection.slot))
-        {
-            connection.recvArmed = true
-        }
+        connection.recvArmed = true
     }
 
     private func connection(for completion: Completion) -> ControlConnection? {
@@ -238,12 +235,10 @@ extension ControlLoop {
         let remaining = connection.response.count - connection.sentCount
         guard remaining > 0 else { return }
         let base = connection.response.withUnsafeBytes { $0.baseAddress! } + connection.sentCount
-        if ring.prepareSend(
+        ring.prepareSend(
             fd: connection.fd, bytes: base, count: remaining,
             userData: UserData(op: ControlOperation.send.rawValue, generation: connection.generation, slot: connection.slot))
-        {
-            connection.sendInFlight = true
-        }
+        connection.sendInFlight = true
     }
 
     func closeConnection(_ connection: ControlConnection) {

@@ -16,10 +16,9 @@ extension ControlLoop {
 
     private func armZeroMQPoll(_ index: Int) {
         guard let zeroMQ else { return }
-        let queued = ring.preparePollIn(
+        ring.preparePollIn(
             fd: zeroMQ.sockets[index].socket.fd,
             userData: UserData(op: ControlOperation.zeroMQ.rawValue, generation: 0, slot: UInt32(index)))
-        if queued { zeroMQ.unarmed.remove(index) } else { zeroMQ.unarmed.insert(index) }
     }
 
     /// The socket's descriptor signalled: drain it, then poll again.
@@ -30,13 +29,9 @@ extension ControlLoop {
         armZeroMQPoll(index)
     }
 
-    /// Sockets whose last drain stopped at the budget, and polls that could not be queued.
+    /// Sockets whose last drain stopped at the budget.
     func drainPendingZeroMQ() {
-        guard let zeroMQ, zeroMQ.hasWork else { return }
-        for index in zeroMQ.unarmed.sorted() {
-            drainZeroMQ(index)
-            armZeroMQPoll(index)
-        }
+        guard let zeroMQ, !zeroMQ.pending.isEmpty else { return }
         for index in zeroMQ.pending.sorted() { drainZeroMQ(index) }
     }
 

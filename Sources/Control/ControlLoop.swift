@@ -78,7 +78,7 @@ public final class ControlLoop {
     }
 
     private func turn() {
-        var mayBlock = !broadcaster.hasBacklog && zeroMQ?.hasWork != true
+        var mayBlock = !broadcaster.hasBacklog && zeroMQ?.pending.isEmpty != false
         for link in broadcaster.links where !link.reports.prepareToSleep() { mayBlock = false }
         do {
             if mayBlock {

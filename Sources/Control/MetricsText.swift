@@ -35,6 +35,12 @@ public enum MetricsText {
         Family(name: "pushpind_ring_wakeups_total", type: "counter", help: "Times a shard was woken through its mailbox.") {
             $0.ringWakeups
         },
+        Family(
+            name: "pushpind_ring_submissions_deferred_total", type: "counter",
+            help: "Ring operations that found the submission queue full and waited for the next submit."
+        ) {
+            $0.ringSubmissionsDeferred
+        },
         Family(name: "pushpind_subscriptions", type: "gauge", help: "Connection-channel subscriptions.") {
             $0.subscriptions
         },

@@ -10,14 +10,10 @@ enum ZeroMQRole: String, CaseIterable {
 /// The control thread's libzmq context and sockets. Index `i` in `sockets` is the slot
 /// its ring poll carries; `pending` holds sockets left with messages when a turn's budget
 /// ran out (their descriptor will not signal again, so the loop must not sleep on them).
-///
-/// `hasWork`: the loop must not block while a socket is pending or its poll unqueued.
 final class ZeroMQSockets {
     let context: UnsafeMutableRawPointer
     private(set) var sockets: [(role: ZeroMQRole, socket: ZMQSocket)] = []
     var pending: Set<Int> = []
-    /// Sockets whose poll could not be queued (the ring's submission queue stayed full).
-    var unarmed: Set<Int> = []
     /// The SUB input's channel subscriptions.
     var forwarder: SubscriptionForwarder
 
@@ -60,8 +56,6 @@ final class ZeroMQSockets {
         sockets.append((role, socket))
         return socket
     }
-
-    var hasWork: Bool { !pending.isEmpty || !unarmed.isEmpty }
 
     func index(_ role: ZeroMQRole) -> Int? { sockets.firstIndex { $0.role == role } }
 

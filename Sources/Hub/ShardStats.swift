@@ -23,6 +23,8 @@ public struct ShardStats: Sendable, Equatable {
     public var clientBodyTimeouts = 0
     /// Times this shard was woken by another thread through its mailbox.
     public var ringWakeups = 0
+    /// Ring operations that found the submission queue full and waited for the next submit.
+    public var ringSubmissionsDeferred = 0
     /// Held connections right now, by kind (gauges, filled in when a snapshot is taken).
     public var heldStream = 0
     public var heldResponse = 0
@@ -99,6 +101,7 @@ public struct ShardStats: Sendable, Equatable {
         sum.clientIdleTimeouts += rhs.clientIdleTimeouts
         sum.clientBodyTimeouts += rhs.clientBodyTimeouts
         sum.ringWakeups += rhs.ringWakeups
+        sum.ringSubmissionsDeferred += rhs.ringSubmissionsDeferred
         sum.heldStream += rhs.heldStream
         sum.heldResponse += rhs.heldResponse
         sum.subscriptions += rhs.subscriptions

@@ -6,10 +6,22 @@ import Glibc
 /// Created with `SINGLE_ISSUER | DEFER_TASKRUN` when the kernel allows it, so completions are
 /// only produced while the owner waits in `submitAndWait`. Not thread-safe by design: only
 /// `fd` may be used by other threads, as the target of `MSG_RING`.
+///
+/// Preparing an operation never fails and never enters the kernel: one that does not fit
+/// into the submission queue waits in a FIFO and is written into the queue by the next
+/// submit, in order, before anything prepared after it (TigerBeetle's io layer does the
+/// same). So operations on one socket keep the order they were prepared in.
 public final class Ring {
     public let raw: UnsafeMutablePointer<io_uring>
-    /// Prepared but not yet submitted entries; skips `io_uring_enter` when zero.
+    /// Prepared entries in the submission queue, not yet submitted; skips `io_uring_enter`
+    /// when zero (and nothing waits in the FIFO).
     public private(set) var pending = 0
+    /// Operations prepared while the submission queue was full, oldest first.
+    private var deferred = SubmissionFIFO(capacity: 64)
+    /// Operations that had to wait in the FIFO since the ring was created.
+    public private(set) var deferredTotal = 0
+    /// Operations waiting in the FIFO now.
+    public var deferredCount: Int { deferred.count }
 
     public init(entries: UInt32) throws(IOUringError) {
         raw = .allocate(capacity: 1)
@@ -38,30 +50,47 @@ public final class Ring {
     /// The ring's file descriptor, the address other rings use for `MSG_RING`.
     public var fd: Int32 { raw.pointee.ring_fd }
 
-    /// A free submission entry, submitting what is queued first when the queue is full.
-    /// Returns nil only if the kernel refuses to take more (then the caller retries later).
-    @inlinable
-    public func nextSQE() -> UnsafeMutablePointer<io_uring_sqe>? {
-        if let sqe = io_uring_get_sqe(raw) {
-            notePrepared()
-            return sqe
+    /// Writes `submission` into the submission queue, or queues it in the FIFO while the
+    /// queue is full or earlier operations still wait there (so it cannot overtake them).
+    func enqueue(_ submission: Submission) {
+        if deferred.isEmpty, let sqe = io_uring_get_sqe(raw) {
+            submission.write(to: sqe)
+            pending += 1
+            return
         }
-        _ = try? submit()
-        guard let sqe = io_uring_get_sqe(raw) else { return nil }
-        notePrepared()
-        return sqe
+        deferred.append(submission)
+        deferredTotal += 1
     }
 
-    @usableFromInline func notePrepared() { pending += 1 }
+    /// Moves what waits in the FIFO into the submission queue, oldest first, handing each full
+    /// queue to the kernel on the way. Returns how many entries those hand-overs submitted.
+    /// Stops if the kernel takes nothing; the rest waits for the next submit.
+    private func placeDeferred() -> Int {
+        var submitted = 0
+        while let next = deferred.first {
+            guard let sqe = io_uring_get_sqe(raw) else {
+                let rc = io_uring_submit(raw)
+                guard rc > 0 else { break }
+                submitted += Int(rc)
+                pending = 0
+                continue
+            }
+            next.write(to: sqe)
+            deferred.removeFirst()
+            pending += 1
+        }
+        return submitted
+    }
 
-    /// Submits everything prepared; no syscall when nothing is pending.
+    /// Submits everything prepared, the FIFO first; no syscall when nothing is pending.
     @discardableResult
     public func submit() throws(IOUringError) -> Int {
-        guard pending > 0 else { return 0 }
+        let placed = placeDeferred()
+        guard pending > 0 else { return placed }
         let rc = io_uring_submit(raw)
         if rc < 0 { throw IOUringError(errno: -rc, operation: "io_uring_submit") }
         pending = 0
-        return Int(rc)
+        return placed + Int(rc)
     }
 
     /// Submits and waits until at least one completion is ready or `timeoutNanos` passes.
@@ -69,6 +98,7 @@ public final class Ring {
     public func submitAndWait(timeoutNanos: Int64) throws(IOUringError) {
         var ts = __kernel_timespec(tv_sec: timeoutNanos / 1_000_000_000, tv_nsec: timeoutNanos % 1_000_000_000)
         var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
+        _ = placeDeferred()
         let rc = io_uring_submit_and_wait_timeout(raw, &cqe, 1, &ts, nil)
         pending = 0
         if rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY && rc != -EAGAIN {
@@ -78,6 +108,7 @@ public final class Ring {
 
     /// Submits and lets the kernel run deferred work without waiting.
     public func submitAndPoll() throws(IOUringError) {
+        _ = placeDeferred()
         let rc = io_uring_submit_and_get_events(raw)
         pending = 0
         if rc < 0 && rc != -EINTR && rc != -EBUSY && rc != -EAGAIN {

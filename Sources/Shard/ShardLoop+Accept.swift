@@ -5,9 +5,8 @@ import Wire
 extension ShardLoop {
     func armAccept(_ listener: Int) {
         guard !acceptArmed[listener], listeners[listener] >= 0 else { return }
-        if ring.prepareMultishotAccept(fd: listeners[listener], userData: UserData(.accept, 0, UInt32(listener))) {
-            acceptArmed[listener] = true
-        }
+        ring.prepareMultishotAccept(fd: listeners[listener], userData: UserData(.accept, 0, UInt32(listener)))
+        acceptArmed[listener] = true
     }
 
     func acceptCompleted(_ completion: Completion) {

@@ -20,6 +20,7 @@ extension ShardLoop {
                 snapshot.channels = subscriptionTable.channels.count
                 snapshot.webSocketOpen = webSocketOpenCount
                 snapshot.connectionSlots = clients.heldCount
+                snapshot.ringSubmissionsDeferred = ring.deferredTotal
                 enqueueReport(.stats(shard: index, sequence: sequence, snapshot))
             case .installRoutes(let payload):
                 if let routing = payload as? ShardRouting {

@@ -5,20 +5,14 @@ import IOUring
 extension ShardLoop {
     func armClientRecv(_ client: ClientConnection) {
         guard !client.socket.inFlight.contains(.recv), client.socket.isLive else { return }
-        if ring.prepareMultishotRecv(
-            fd: client.socket.fd, bufferGroup: bufferGroup, userData: UserData(.clientRecv, client.handle))
-        {
-            client.socket.inFlight.insert(.recv)
-        }
+        ring.prepareMultishotRecv(fd: client.socket.fd, bufferGroup: bufferGroup, userData: UserData(.clientRecv, client.handle))
+        client.socket.inFlight.insert(.recv)
     }
 
     func armBackendRecv(_ backend: BackendConnection) {
         guard !backend.socket.inFlight.contains(.recv), backend.socket.isLive else { return }
-        if ring.prepareMultishotRecv(
-            fd: backend.socket.fd, bufferGroup: bufferGroup, userData: UserData(.backendRecv, backend.handle))
-        {
-            backend.socket.inFlight.insert(.recv)
-        }
+        ring.prepareMultishotRecv(fd: backend.socket.fd, bufferGroup: bufferGroup, userData: UserData(.backendRecv, backend.handle))
+        backend.socket.inFlight.insert(.recv)
     }
 
     /// Stops a multishot receive (backpressure), once. Its final completion ends `.recv` and
@@ -53,17 +47,12 @@ extension ShardLoop {
         if client.socket.sendQueue.segmentCount > 1 {
             let vector = sendVectors.popLast() ?? SendVector()
             let count = client.socket.sendQueue.gather(into: vector.iovecs, max: SendVector.capacity)
-            if ring.prepareSendMessage(fd: client.socket.fd, message: vector.prepare(count: count), userData: userData) {
-                client.sendVector = vector
-                client.socket.inFlight.insert(.send)
-            } else {
-                sendVectors.append(vector)
-            }
-            return
+            ring.prepareSendMessage(fd: client.socket.fd, message: vector.prepare(count: count), userData: userData)
+            client.sendVector = vector
+        } else {
+            ring.prepareSend(fd: client.socket.fd, bytes: next.base, count: next.count, userData: userData)
         }
-        if ring.prepareSend(fd: client.socket.fd, bytes: next.base, count: next.count, userData: userData) {
-            client.socket.inFlight.insert(.send)
-        }
+        client.socket.inFlight.insert(.send)
     }
 
     /// A gathering send completed: its vector goes back to the pool.
@@ -77,11 +66,8 @@ extension ShardLoop {
         guard !backend.socket.inFlight.contains(.send), backend.socket.lifecycle == .open,
             let next = backend.socket.sendQueue.nextSend
         else { return }
-        if ring.prepareSend(
-            fd: backend.socket.fd, bytes: next.base, count: next.count, userData: UserData(.backendSend, backend.handle))
-        {
-            backend.socket.inFlight.insert(.send)
-        }
+        ring.prepareSend(fd: backend.socket.fd, bytes: next.base, count: next.count, userData: UserData(.backendSend, backend.handle))
+        backend.socket.inFlight.insert(.send)
     }
 
     /// Closes a client connection now (abortive: pending output is dropped). The slot is

@@ -15,6 +15,7 @@ import Testing
         ("pushpind_client_bytes_sent_total", "counter", \.clientBytesSent),
         ("pushpind_parse_errors_total", "counter", \.parseErrors),
         ("pushpind_ring_wakeups_total", "counter", \.ringWakeups),
+        ("pushpind_ring_submissions_deferred_total", "counter", \.ringSubmissionsDeferred),
         ("pushpind_subscriptions", "gauge", \.subscriptions),
         ("pushpind_channels", "gauge", \.channels),
         ("pushpind_messages_received_total", "counter", \.messagesReceived),
@@ -44,6 +45,7 @@ import Testing
             let fields: [WritableKeyPath<ShardStats, Int>] = [
                 \.connectionsOpen, \.connectionsAccepted, \.connectionsClosed, \.connectionsRefused, \.clientBytesReceived,
                 \.clientBytesSent, \.backendConnectErrors, \.backendResetErrors, \.backendTimeouts, \.parseErrors, \.ringWakeups,
+                \.ringSubmissionsDeferred,
                 \.heldStream, \.heldResponse, \.subscriptions, \.channels, \.messagesReceived, \.messagesDelivered,
                 \.deliveriesDropped, \.slowSubscriberCloses, \.webSocketOpen, \.webSocketSessionsOpened,
                 \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,

@@ -12,6 +12,7 @@ extension EndToEnd {
             "pushpind_connections_accepted_total", "pushpind_connections_closed_total",
             "pushpind_connections_refused_total", "pushpind_client_bytes_received_total",
             "pushpind_client_bytes_sent_total", "pushpind_parse_errors_total", "pushpind_ring_wakeups_total",
+            "pushpind_ring_submissions_deferred_total",
         ]
         static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
         static let backendErrorKinds = ["connect", "reset", "timeout"]

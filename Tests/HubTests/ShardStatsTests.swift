@@ -73,6 +73,7 @@ import Testing
         stats.clientBodyTimeouts = base + 65
         stats.connectionSlots = base + 66
         stats.memoryReclaims = base + 67
+        stats.ringSubmissionsDeferred = base + 68
         return stats
     }
 

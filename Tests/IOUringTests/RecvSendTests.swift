@@ -21,7 +21,7 @@ extension KernelTests {
 
             let buffers = try BufferRing(ring: ring, groupID: 1, count: 8, size: 4096)
             let recvTag = UserData(.recv, slot: 1)
-            #expect(ring.prepareMultishotRecv(fd: pair.server, bufferGroup: 1, userData: recvTag))
+            ring.prepareMultishotRecv(fd: pair.server, bufferGroup: 1, userData: recvTag)
             try ring.submit()
 
             // More rounds than buffers: only recycling keeps the receive going.
@@ -74,7 +74,7 @@ extension KernelTests {
             outgoing.copyBytes(from: message)
 
             let sendTag = UserData(.send, slot: 4, generation: 2)
-            #expect(ring.prepareSend(fd: pair.server, bytes: outgoing.baseAddress!, count: message.count, userData: sendTag))
+            ring.prepareSend(fd: pair.server, bytes: outgoing.baseAddress!, count: message.count, userData: sendTag)
             let completions = try ring.collect { $0.contains { $0.userData == sendTag } }
             #expect(completions.count == 1)
             #expect(completions.first?.result == Int32(message.count))
@@ -181,7 +181,7 @@ extension KernelTests {
             try ring.submit()
             #expect(try ring.drainReady().isEmpty, "nothing received yet")
 
-            #expect(ring.prepareCancelAll(fd: pair.server, userData: cancelTag))
+            ring.prepareCancelAll(fd: pair.server, userData: cancelTag)
             var completions = try ring.collectUntilFinal(recvTag)
             completions += try ring.drainReady()
             let recv = completions.filter { $0.userData == recvTag }

@@ -32,14 +32,7 @@ extension KernelTests {
 
         @Test func countsPreparedEntriesAndEchoesUserData() throws {
             let ring = try Ring(entries: 8)
-            for slot in 0..<3 {
-                guard let sqe = ring.nextSQE() else {
-                    Issue.record("no submission entry")
-                    return
-                }
-                io_uring_prep_nop(sqe)
-                io_uring_sqe_set_data64(sqe, UserData(.nop, slot: UInt32(slot), generation: 77).rawValue)
-            }
+            for slot in 0..<3 { ring.prepareNop(userData: UserData(.nop, slot: UInt32(slot), generation: 77)) }
             #expect(ring.pending == 3)
             #expect(try ring.submit() == 3)
             #expect(ring.pending == 0)
@@ -49,27 +42,9 @@ extension KernelTests {
             #expect(completions.allSatisfy { $0.result == 0 && $0.userData.op == TestOp.nop.rawValue && $0.userData.generation == 77 })
         }
 
-        @Test func fullSubmissionQueueIsFlushedInsteadOfRefused() throws {
-            let ring = try Ring(entries: 4)
-            for slot in 0..<10 {
-                guard let sqe = ring.nextSQE() else {
-                    Issue.record("nextSQE refused entry \(slot)")
-                    return
-                }
-                io_uring_prep_nop(sqe)
-                io_uring_sqe_set_data64(sqe, UserData(.nop, slot: UInt32(slot)).rawValue)
-            }
-            let completions = try ring.collect { $0.count >= 10 }
-            #expect(completions.map(\.userData.slot).sorted() == Array(0..<10))
-        }
-
         @Test func reapHonoursTheBatchSize() throws {
             let ring = try Ring(entries: 16)
-            for slot in 0..<10 {
-                guard let sqe = ring.nextSQE() else { return }
-                io_uring_prep_nop(sqe)
-                io_uring_sqe_set_data64(sqe, UserData(.nop, slot: UInt32(slot)).rawValue)
-            }
+            for slot in 0..<10 { ring.prepareNop(userData: UserData(.nop, slot: UInt32(slot))) }
             try ring.submit()
             try ring.submitAndPoll()  // NOPs complete inline; this only flushes deferred work
             var seen: [UInt32] = []
