@@ -6,7 +6,9 @@
 /// Checks: the outcome does not depend on how the bytes were split into reads; every
 /// head the parser returns is written back by `HTTPWriter` as a head that parses to the
 /// same value; its fields pass `HTTPFieldRules`; the accessors a shard calls never trap and
-/// keep their documented bounds; `HopByHop.stripped` keeps only end-to-end fields, in order.
+/// keep their documented bounds; `HopByHop.stripped` keeps only end-to-end fields, in order;
+/// the head `RequestForwarding` builds for a backend has no client hop-by-hop or `Grip-*`
+/// field, one Host, the peer last in X-Forwarded-For, an origin-form target, and parses back.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPRequestHead(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = Fuzz.bytes(data, size)
@@ -17,6 +19,7 @@ public func fuzzHTTPRequestHead(_ data: UnsafePointer<UInt8>?, _ size: Int) -> C
         RequestHeads.checkAccessors(head)
         RequestHeads.checkRoundTrip(head)
         RequestHeads.checkHopByHop(head.headers)
+        RequestHeads.checkForwarding(head)
     }
     return 0
 }
@@ -52,6 +55,26 @@ enum RequestHeads {
             Fuzz.check(index < original.count, "stripped fields are not the original ones in their order")
             index += 1
         }
+    }
+
+    static func checkForwarding(_ head: HTTPRequestHead) {
+        // The shard answers 400 to more than one Host before forwarding anything.
+        guard head.headers.values("Host").count <= 1 else { return }
+        guard case .success(let framing) = Result(catching: { () throws(HTTPParseError) in try head.bodyFraming() }) else { return }
+        let forwarding = RequestForwarding(xForwardedFor: [.truncate(1), .append], setXForwardedProtocol: .both)
+        let out = forwarding.head(
+            for: head, framing: framing, peerHost: "192.0.2.7", isTLS: true, backendHost: "backend", grip: true, gripSignature: nil)
+        for (name, _) in out.headers {
+            let framingField = HTTPHeaders.namesEqual(name, "Transfer-Encoding") && framing == .chunked
+            Fuzz.check(!HopByHop.isHopByHop(name) || framingField, "forwarded \(name)")
+            Fuzz.check(!GripResponseHeaders.isGripField(name), "forwarded a client's \(name)")
+        }
+        Fuzz.check(out.headers.values("Host").count == 1, "Host fields: \(out.headers.values("Host"))")
+        let forwardedFor = out.headers.values("X-Forwarded-For")
+        Fuzz.check(forwardedFor.count == 1 && forwardedFor[0].hasSuffix("192.0.2.7"), "X-Forwarded-For: \(forwardedFor)")
+        Fuzz.check(out.headers.values("X-Forwarded-Proto") == ["https"], "X-Forwarded-Proto: \(out.headers.values("X-Forwarded-Proto"))")
+        Fuzz.check(out.target == RequestForwarding.originForm(out.target), "target \(out.target) is not origin-form")
+        checkRoundTrip(out)
     }
 
     static func checkRoundTrip(_ head: HTTPRequestHead) {

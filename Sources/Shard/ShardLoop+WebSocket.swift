@@ -82,11 +82,10 @@ extension ShardLoop {
     /// permessage-deflate, when `allow_compression` is on and the client offers it.
     private func compression(for head: HTTPRequestHead) -> (response: String, inflater: MessageInflater)? {
         guard configuration.allowCompression,
-            let (response, clientResets) = PermessageDeflate.negotiate(
-                HTTPHeadersView(extensionOffers: head.headers.values("Sec-WebSocket-Extensions"))),
-            let inflater = MessageInflater(resetEachMessage: clientResets)
+            let offer = PerMessageDeflateOffer.accept(head.headers.values("Sec-WebSocket-Extensions")),
+            let inflater = MessageInflater(resetEachMessage: offer.clientResets)
         else { return nil }
-        return (response, inflater)
+        return (offer.response, inflater)
     }
 
     /// Sends the 101 and switches the connection to WebSocket framing.

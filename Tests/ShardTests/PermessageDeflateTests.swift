@@ -19,19 +19,4 @@ import Testing
         #expect(inflater.inflate(Self.first, maxBytes: 5) == nil)
         #expect(inflater.inflate(Self.first, maxBytes: 1000) == Array("hello hello hello".utf8))  // usable again
     }
-
-    @Test func negotiation() {
-        func answer(_ offers: [String]) -> String? {
-            PermessageDeflate.negotiate(HTTPHeadersView(extensionOffers: offers))?.response
-        }
-        #expect(answer([]) == nil)
-        #expect(answer(["x-webkit-deflate-frame"]) == nil)
-        #expect(answer(["permessage-deflate; client_max_window_bits"]) == "permessage-deflate; server_no_context_takeover")
-        #expect(
-            answer(["permessage-deflate; client_no_context_takeover; server_max_window_bits=10"])
-                == "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10")
-        // An offer with an unknown parameter is skipped for the next one.
-        #expect(answer(["permessage-deflate; bogus=1, permessage-deflate"]) == "permessage-deflate; server_no_context_takeover")
-        #expect(PermessageDeflate.negotiate(HTTPHeadersView(extensionOffers: ["permessage-deflate; client_no_context_takeover"]))?.clientResets == true)
-    }
 }

@@ -53,8 +53,3 @@ import Testing
         #expect(HopByHop.stripped(HTTPHeaders()).isEmpty)
     }
 }
-
-/// "Name: value" per field, in order.
-private func lines(_ headers: HTTPHeaders) -> [String] {
-    headers.map { "\($0.name): \($0.value)" }
-}

@@ -1,19 +1,17 @@
-import Wire
-
 /// Decides how a backend response is framed for the client and builds the head the client
 /// receives. Pure.
-enum ResponseRelay {
-    struct Plan {
-        var head: HTTPResponseHead
+public enum ResponseRelay {
+    public struct Plan: Equatable, Sendable {
+        public var head: HTTPResponseHead
         /// Re-frame the body as chunks.
-        var chunked: Bool
+        public var chunked: Bool
         /// The body ends when the client connection closes.
-        var untilClose: Bool
+        public var untilClose: Bool
         /// Close the client connection after this response.
-        var close: Bool
+        public var close: Bool
     }
 
-    static func plan(for response: HTTPResponseHead, framing: BodyFraming, clientVersion: HTTPVersion, clientKeepAlive: Bool) -> Plan {
+    public static func plan(for response: HTTPResponseHead, framing: BodyFraming, clientVersion: HTTPVersion, clientKeepAlive: Bool) -> Plan {
         var headers = HopByHop.stripped(response.headers)
         var chunked = false
         var untilClose = false

@@ -1,7 +1,6 @@
 import Testing
-import Wire
 
-@testable import Shard
+@testable import Wire
 
 @Suite struct ResponseRelayTests {
     func plan(

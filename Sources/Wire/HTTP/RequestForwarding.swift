@@ -1,9 +1,12 @@
-import Wire
-
 /// Builds the request head sent to a backend from the head a client sent. Pure.
-struct RequestForwarding {
-    var xForwardedFor: [XForwardedForRule]
-    var setXForwardedProtocol: ForwardedProtocolMode
+public struct RequestForwarding: Sendable {
+    public var xForwardedFor: [XForwardedForRule]
+    public var setXForwardedProtocol: ForwardedProtocolMode
+
+    public init(xForwardedFor: [XForwardedForRule], setXForwardedProtocol: ForwardedProtocolMode) {
+        self.xForwardedFor = xForwardedFor
+        self.setXForwardedProtocol = setXForwardedProtocol
+    }
 
     /// Headers the proxy consumes or re-creates: the body is re-framed, Expect is answered
     /// by the proxy itself, and encodings are refused so GRIP bodies stay plain text.
@@ -11,7 +14,7 @@ struct RequestForwarding {
 
     /// `grip`: the route does GRIP, so clients' own Grip-* headers never reach the backend
     /// (they are not trusted to speak for the proxy); `gripSignature` is added when there is one.
-    func head(
+    public func head(
         for request: HTTPRequestHead, framing: BodyFraming, peerHost: String, isTLS: Bool, backendHost: String,
         grip: Bool, gripSignature: String?
     ) -> HTTPRequestHead {
@@ -42,10 +45,7 @@ struct RequestForwarding {
     /// the rules are listed (Pushpin's `x_forwarded_for`).
     private func applyForwardedFor(_ headers: inout HTTPHeaders, peerHost: String) {
         guard !xForwardedFor.isEmpty else { return }
-        var entries = headers.values("X-Forwarded-For")
-            .flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingSpaces }
-            .filter { !$0.isEmpty }
+        var entries = headers.values("X-Forwarded-For").flatMap { HTTPASCII.listElements($0).map(String.init) }
         for rule in xForwardedFor {
             switch rule {
             case .truncate(let keep): entries = Array(entries.suffix(max(keep, 0)))
@@ -67,7 +67,7 @@ struct RequestForwarding {
     }
 
     /// The authority of an absolute-form target (userinfo removed), nil for origin-form.
-    static func authority(of target: String) -> String? {
+    public static func authority(of target: String) -> String? {
         guard !target.hasPrefix("/") else { return nil }
         let lower = target.lowercased()
         let schemeLength = lower.hasPrefix("http://") ? 7 : lower.hasPrefix("https://") ? 8 : 0
@@ -79,7 +79,7 @@ struct RequestForwarding {
     }
 
     /// "http://host/p?q" → "/p?q"; origin-form targets unchanged.
-    static func originForm(_ target: String) -> String {
+    public static func originForm(_ target: String) -> String {
         guard !target.hasPrefix("/") else { return target }
         let lower = target.lowercased()
         let schemeLength = lower.hasPrefix("http://") ? 7 : lower.hasPrefix("https://") ? 8 : 0
@@ -92,9 +92,11 @@ struct RequestForwarding {
 }
 
 extension HTTPHeaders {
-    func removingGripFields() -> HTTPHeaders {
+    /// Without any `Grip-*` field: a client's never reach a backend (or a WebSocket
+    /// backend's event requests), since they would speak for the proxy.
+    public func removingGripFields() -> HTTPHeaders {
         var kept = HTTPHeaders()
-        for (name, value) in self where !(name.utf8.count >= 5 && HTTPHeaders.namesEqual(String(name.prefix(5)), "grip-")) {
+        for (name, value) in self where !GripResponseHeaders.isGripField(name) {
             kept.add(name, value)
         }
         return kept

@@ -1,4 +1,4 @@
-import Wire
+@testable import Wire
 
 /// "Name: value" per field, in order: easy to compare and to read in a failure.
 func lines(_ headers: HTTPHeaders) -> [String] {
