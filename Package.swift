@@ -24,7 +24,8 @@ let package = Package(
         ),
         .target(name: "IOUring", dependencies: ["CLibUring"], path: "Sources/IOUring", exclude: ["CLibUring"]),
         .target(name: "Wire"),
-        .target(name: "Hub"),
+        // Between threads: mailboxes, commands and reports, and the resolved routing a shard installs.
+        .target(name: "Hub", dependencies: ["IOUring", "Wire"]),
         // zlib, for permessage-deflate (inflating what WebSocket clients send compressed).
         .target(name: "CZlib", path: "Sources/Shard/CZlib", linkerSettings: [.linkedLibrary("z")]),
         // glibc's malloc.h (malloc_trim), for giving freed memory back after a connection peak.
@@ -50,7 +51,7 @@ let package = Package(
         // One seeded generator for the randomized tests of every target (test-only, no product).
         .target(name: "SeededRandom", path: "Tests/SeededRandom"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "SeededRandom"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "IOUring", "Wire"]),
         .testTarget(name: "IOUringTests", dependencies: ["IOUring"]),
         .testTarget(name: "ShardTests", dependencies: ["Shard", "Wire", "Hub", "IOUring", "SeededRandom"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "Wire", "Hub", "SeededRandom"]),

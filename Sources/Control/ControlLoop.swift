@@ -9,7 +9,7 @@ import Wire
 public final class ControlLoop {
     let configuration: ControlConfiguration
     let broadcaster: ShardBroadcaster
-    let reloadRoutes: () -> (any RoutingPayload)?
+    let reloadRoutes: () -> ShardRouting?
     var logger: Logger
 
     var ring: Ring! = nil
@@ -41,7 +41,7 @@ public final class ControlLoop {
 
     public init(
         configuration: ControlConfiguration, links: [ShardLink], logger: Logger,
-        reloadRoutes: @escaping () -> (any RoutingPayload)?
+        reloadRoutes: @escaping () -> ShardRouting?
     ) {
         self.configuration = configuration
         broadcaster = ShardBroadcaster(links: links)

@@ -1,7 +1,3 @@
-/// A routing table a shard installs wholesale. The concrete type belongs to the Shard
-/// module; the hub only carries it (it imports nothing above itself).
-public protocol RoutingPayload: AnyObject, Sendable {}
-
 /// What the control thread sends to a shard.
 public enum ShardCommand: Sendable {
     /// Deliver to this shard's subscribers of the message's channel.
@@ -9,7 +5,7 @@ public enum ShardCommand: Sendable {
     /// Reply with a `.stats` report carrying the same sequence number.
     case reportStats(sequence: UInt64)
     /// Replace the routing table (routes file reloaded).
-    case installRoutes(any RoutingPayload)
+    case installRoutes(ShardRouting)
     /// Stop accepting, let in-flight exchanges finish for up to `drainNanos`, then close
     /// everything and leave the loop.
     case shutdown(drainNanos: Int64)

@@ -1,4 +1,5 @@
 import Glibc
+import Hub
 import IOUring
 import Wire
 

@@ -22,12 +22,10 @@ extension ShardLoop {
                 snapshot.connectionSlots = clients.heldCount
                 snapshot.ringSubmissionsDeferred = ring.deferredTotal
                 enqueueReport(.stats(shard: index, sequence: sequence, snapshot))
-            case .installRoutes(let payload):
-                if let routing = payload as? ShardRouting {
-                    self.routing = routing
-                    candidateLists = [:]
-                    logger.debug("routes installed", metadata: ["routes": "\(routing.table.routes.count)"])
-                }
+            case .installRoutes(let routing):
+                self.routing = routing
+                candidateLists = [:]
+                logger.debug("routes installed", metadata: ["routes": "\(routing.table.routes.count)"])
             case .shutdown(let drainNanos):
                 beginDrain(drainNanos: drainNanos)
             }

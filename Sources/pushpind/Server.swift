@@ -150,7 +150,7 @@ struct Server {
         Int64(min(seconds, 100 * 365 * 86_400)) * 1_000_000_000
     }
 
-    private func reload(logger: Logger) -> (any RoutingPayload)? {
+    private func reload(logger: Logger) -> ShardRouting? {
         do {
             return ShardRouting.resolving(try settings.loadRoutes(logger: logger), directory: settings.routesDirectory)
         } catch {

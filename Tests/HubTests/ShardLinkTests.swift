@@ -1,12 +1,6 @@
 import Hub
 import Testing
-
-/// A routing table stand-in: the hub only carries it.
-final class FakeRoutes: RoutingPayload {
-    let version: Int
-
-    init(version: Int) { self.version = version }
-}
+import Wire
 
 @Suite struct ShardLinkTests {
     @Test func startsWithoutRingFileDescriptors() {
@@ -26,7 +20,7 @@ final class FakeRoutes: RoutingPayload {
 
     @Test func carriesCommandsAndReports() {
         let link = ShardLink(index: 1, commandCapacity: 4, reportCapacity: 4)
-        let routes = FakeRoutes(version: 9)
+        let routes = ShardRouting(table: .testOnly, addresses: [:])
         #expect(link.commands.ring.push(.reportStats(sequence: 5)))
         #expect(link.commands.ring.push(.installRoutes(routes)))
         #expect(link.commands.ring.push(.shutdown(drainNanos: 1_000)))
@@ -40,7 +34,7 @@ final class FakeRoutes: RoutingPayload {
             Issue.record("expected installRoutes second")
             return
         }
-        #expect((payload as? FakeRoutes) === routes)
+        #expect(payload === routes, "the same routing, carried by reference")
         guard case .shutdown(let drainNanos) = link.commands.ring.pop() else {
             Issue.record("expected shutdown third")
             return

@@ -1,10 +1,10 @@
 import IOUring
-import Hub
 import Wire
 
 /// A routes table with every backend target already resolved to socket addresses, built on
-/// the control plane (DNS lookups block) and installed into shards as one immutable value.
-public final class ShardRouting: RoutingPayload {
+/// the control plane (DNS lookups block) and installed into shards as one immutable value
+/// (`ShardCommand.installRoutes`).
+public final class ShardRouting: Sendable {
     public let table: RouteTable
     /// "host:port" → its addresses, in the order to try.
     public let addresses: [String: [SocketAddress]]
@@ -37,5 +37,6 @@ public final class ShardRouting: RoutingPayload {
         return ShardRouting(table: table, addresses: addresses, signingKeys: signingKeys)
     }
 
-    static func targetKey(host: String, port: Int) -> String { "\(host):\(port)" }
+    /// The key a target's addresses (and its idle backend connections) go by.
+    public static func targetKey(host: String, port: Int) -> String { "\(host):\(port)" }
 }
