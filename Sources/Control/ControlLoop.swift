@@ -40,7 +40,7 @@ public final class ControlLoop {
     var finished = false
 
     public init(
-        configuration: ControlConfiguration, links: [ShardLink], logger: Logger,
+        configuration: ControlConfiguration, links: [ShardLink.ControlEnd], logger: Logger,
         reloadRoutes: @escaping () -> ShardRouting?
     ) {
         self.configuration = configuration
@@ -66,7 +66,7 @@ public final class ControlLoop {
     public func run(signals: [Int32]) throws {
         ring = try Ring(entries: 256)
         buffers = try BufferRing(ring: ring, groupID: 1, count: 64, size: 16384)
-        for link in broadcaster.links { link.controlRingFD.store(ring.fd, ordering: .releasing) }
+        for link in broadcaster.links { link.publishControlRingFD(ring.fd) }
         signalFD = SignalSource.makeDescriptor(signals)
         armSignalRead()
         armAccept()
@@ -123,7 +123,7 @@ public final class ControlLoop {
     func drainReports() {
         for link in broadcaster.links {
             var handled = 0
-            while handled < 4096, let report = link.reports.ring.pop() {
+            while handled < 4096, let report = link.reports.pop() {
                 handled += 1
                 switch report {
                 case let .stats(shard, sequence, stats):

@@ -12,13 +12,13 @@ final class ShardBroadcaster {
         var since: Int64
     }
 
-    let links: [ShardLink]
+    let links: [ShardLink.ControlEnd]
     private var overflow: [[Waiting]]
     private(set) var ringFullWaits = 0
     private(set) var publishesDropped = 0
     static let publishWaitNanos: Int64 = 5_000_000_000
 
-    init(links: [ShardLink]) {
+    init(links: [ShardLink.ControlEnd]) {
         self.links = links
         overflow = Array(repeating: [], count: links.count)
     }
@@ -26,7 +26,7 @@ final class ShardBroadcaster {
     var hasBacklog: Bool { overflow.contains { !$0.isEmpty } }
 
     func send(_ command: ShardCommand, to shard: Int, ring: Ring) {
-        if overflow[shard].isEmpty && links[shard].commands.ring.push(command) {
+        if overflow[shard].isEmpty && links[shard].commands.push(command) {
             wake(shard, ring: ring)
             return
         }
@@ -43,7 +43,7 @@ final class ShardBroadcaster {
         for shard in links.indices where !overflow[shard].isEmpty {
             var sent = 0
             for waiting in overflow[shard] {
-                guard links[shard].commands.ring.push(waiting.command) else { break }
+                guard links[shard].commands.push(waiting.command) else { break }
                 sent += 1
             }
             if sent > 0 {
@@ -61,7 +61,7 @@ final class ShardBroadcaster {
 
     private func wake(_ shard: Int, ring: Ring) {
         guard links[shard].commands.takeWakeRequest() else { return }
-        let target = links[shard].shardRingFD.load(ordering: .acquiring)
+        let target = links[shard].shardRingFD
         guard target >= 0 else { return }
         ring.prepareMessageRing(
             targetFD: target, value: 0, delivered: UserData(rawValue: WakeTag.shard),

@@ -6,7 +6,7 @@ extension ShardLoop {
     /// cannot starve the connections.
     func drainCommands() {
         var handled = 0
-        while handled < 1024, let command = link.commands.ring.pop() {
+        while handled < 1024, let command = link.commands.pop() {
             handled += 1
             switch command {
             case .publish(let message):
@@ -42,13 +42,13 @@ extension ShardLoop {
         guard !pendingReports.isEmpty else { return }
         var sent = 0
         for report in pendingReports {
-            guard link.reports.ring.push(report) else { break }
+            guard link.reports.push(report) else { break }
             sent += 1
         }
         if sent > 0 {
             pendingReports.removeFirst(sent)
             if link.reports.takeWakeRequest() {
-                let target = link.controlRingFD.load(ordering: .acquiring)
+                let target = link.controlRingFD
                 if target >= 0 {
                     ring.prepareMessageRing(
                         targetFD: target, value: UInt32(index), delivered: UserData(rawValue: WakeTag.control),

@@ -12,7 +12,7 @@ import Wire
 public final class ShardLoop {
     let index: Int
     let configuration: ShardConfiguration
-    let link: ShardLink
+    let link: ShardLink.ShardEnd
     var logger: Logger
 
     var ring: Ring! = nil
@@ -54,7 +54,7 @@ public final class ShardLoop {
     var forcedClose = false
     var stopped = false
 
-    public init(index: Int, configuration: ShardConfiguration, link: ShardLink, routing: ShardRouting, logger: Logger) {
+    public init(index: Int, configuration: ShardConfiguration, link: ShardLink.ShardEnd, routing: ShardRouting, logger: Logger) {
         self.index = index
         self.configuration = configuration
         self.link = link
@@ -77,7 +77,7 @@ public final class ShardLoop {
         listeners = configuration.listenerFDs
         acceptArmed = Array(repeating: false, count: listeners.count)
         for listener in listeners.indices { armAccept(listener) }
-        link.shardRingFD.store(ring.fd, ordering: .releasing)
+        link.publishShardRingFD(ring.fd)
         logger.debug("shard started", metadata: ["listeners": "\(listeners.count)"])
 
         while !stopped {

@@ -48,7 +48,7 @@ struct Server {
         let routing = ShardRouting.resolving(table, directory: settings.routesDirectory)
         let listenerFDs = try openListeners(logger: logger)
 
-        let links = (0..<settings.shardCount).map { ShardLink(index: $0) }
+        let links = (0..<settings.shardCount).map { ShardLink.make(index: $0) }
         var controlConfiguration = ControlConfiguration(
             host: settings.proxy.controlAddress.host, port: settings.proxy.controlAddress.port,
             maxHeadersSize: settings.proxy.controlMaxHeadersSize, maxBodySize: settings.proxy.controlMaxBodySize,
@@ -62,7 +62,7 @@ struct Server {
         controlConfiguration.zeroMQ.maxMessageBytes = settings.proxy.controlMaxBodySize
         let control = ControlLoop(
             configuration: controlConfiguration,
-            links: links, logger: logger,
+            links: links.map(\.control), logger: logger,
             reloadRoutes: { reload(logger: logger) })
         do {
             try control.bind()
@@ -73,7 +73,7 @@ struct Server {
         let perShardMax = (settings.proxy.clientMaxConnections + settings.shardCount - 1) / settings.shardCount
         let threads = links.indices.map { index in
             startShard(
-                index: index, link: links[index], listenerFDs: listenerFDs[index], routing: routing,
+                index: index, link: links[index].shard, listenerFDs: listenerFDs[index], routing: routing,
                 maxConnections: perShardMax, logger: logger)
         }
         let ports = settings.listen.map { "\($0.host):\($0.port)" }.joined(separator: ", ")
@@ -108,7 +108,7 @@ struct Server {
     }
 
     private func startShard(
-        index: Int, link: ShardLink, listenerFDs: [Int32], routing: ShardRouting, maxConnections: Int, logger: Logger
+        index: Int, link: ShardLink.ShardEnd, listenerFDs: [Int32], routing: ShardRouting, maxConnections: Int, logger: Logger
     ) -> ShardThread {
         var configuration = ShardConfiguration(
             listenerFDs: listenerFDs,

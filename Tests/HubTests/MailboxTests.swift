@@ -5,46 +5,46 @@ import Testing
 
 @Suite struct MailboxTests {
     @Test func noWakeRequestBeforeTheConsumerPreparesToSleep() {
-        let mailbox = Mailbox<Int>(capacity: 4)
-        #expect(!mailbox.takeWakeRequest())
-        #expect(mailbox.ring.push(1))
-        #expect(!mailbox.takeWakeRequest(), "pushing alone never asks for a wake-up")
+        let (producer, consumer) = Mailbox<Int>.make(capacity: 4)
+        #expect(!producer.takeWakeRequest())
+        #expect(producer.push(1))
+        #expect(!producer.takeWakeRequest(), "pushing alone never asks for a wake-up")
     }
 
     @Test func prepareToSleepRefusesWhenItemsAreQueued() {
-        let mailbox = Mailbox<Int>(capacity: 4)
-        #expect(mailbox.ring.push(7))
-        #expect(!mailbox.prepareToSleep())
-        #expect(!mailbox.takeWakeRequest(), "a consumer that did not go to sleep needs no wake-up")
-        #expect(mailbox.ring.pop() == 7)
-        #expect(mailbox.prepareToSleep())
+        let (producer, consumer) = Mailbox<Int>.make(capacity: 4)
+        #expect(producer.push(7))
+        #expect(!consumer.prepareToSleep())
+        #expect(!producer.takeWakeRequest(), "a consumer that did not go to sleep needs no wake-up")
+        #expect(consumer.pop() == 7)
+        #expect(consumer.prepareToSleep())
     }
 
     @Test func wakeRequestIsTakenExactlyOnce() {
-        let mailbox = Mailbox<Int>(capacity: 4)
-        #expect(mailbox.prepareToSleep())
-        #expect(mailbox.ring.push(1))
-        #expect(mailbox.takeWakeRequest())
-        #expect(!mailbox.takeWakeRequest())
-        #expect(!mailbox.takeWakeRequest())
+        let (producer, consumer) = Mailbox<Int>.make(capacity: 4)
+        #expect(consumer.prepareToSleep())
+        #expect(producer.push(1))
+        #expect(producer.takeWakeRequest())
+        #expect(!producer.takeWakeRequest())
+        #expect(!producer.takeWakeRequest())
     }
 
     @Test func didWakeWithdrawsTheWakeRequest() {
-        let mailbox = Mailbox<Int>(capacity: 4)
-        #expect(mailbox.prepareToSleep())
-        mailbox.didWake()
-        #expect(!mailbox.takeWakeRequest())
+        let (producer, consumer) = Mailbox<Int>.make(capacity: 4)
+        #expect(consumer.prepareToSleep())
+        consumer.didWake()
+        #expect(!producer.takeWakeRequest())
     }
 
     @Test func eachSleepGivesOneWakeRequest() {
-        let mailbox = Mailbox<Int>(capacity: 4)
+        let (producer, consumer) = Mailbox<Int>.make(capacity: 4)
         for round in 0..<50 {
-            #expect(mailbox.prepareToSleep())
-            #expect(mailbox.ring.push(round))
-            #expect(mailbox.takeWakeRequest())
-            #expect(!mailbox.takeWakeRequest())
-            mailbox.didWake()
-            #expect(mailbox.ring.pop() == round)
+            #expect(consumer.prepareToSleep())
+            #expect(producer.push(round))
+            #expect(producer.takeWakeRequest())
+            #expect(!producer.takeWakeRequest())
+            consumer.didWake()
+            #expect(consumer.pop() == round)
         }
     }
 
@@ -63,7 +63,7 @@ import Testing
     /// lost wake-up shows as a consumer wait that times out while items are queued.
     @Test func twoThreadsDeliverEveryItemWithoutLostWakeUps() {
         let total = 20_000
-        let mailbox = Mailbox<Int>(capacity: 16)
+        let (sending, receiving) = Mailbox<Int>.make(capacity: 16)
         let wake = DispatchSemaphore(value: 0)
         let consumed = Atomic<Int>(0)
         let deadline = Deadline(seconds: 20)
@@ -77,7 +77,7 @@ import Testing
                     result.timedOut = true
                     break
                 }
-                while let value = mailbox.ring.pop() {
+                while let value = receiving.pop() {
                     if value != result.received { result.outOfOrder += 1 }
                     result.received += 1
                 }
@@ -86,9 +86,9 @@ import Testing
                 // A real loop does other work here; yielding widens the window in which the
                 // producer pushes between the last empty pop and prepareToSleep.
                 if result.received % 3 == 0 { sched_yield() }
-                guard mailbox.prepareToSleep() else { continue }
+                guard receiving.prepareToSleep() else { continue }
                 result.sleeps += 1
-                if wake.wait(timeout: .now() + .seconds(1)) == .timedOut, !mailbox.ring.isEmpty {
+                if wake.wait(timeout: .now() + .seconds(1)) == .timedOut, !receiving.isEmpty {
                     // Items queued and no signal yet. A producer descheduled between
                     // takeWakeRequest and signal() still signals; a lost wake-up never does,
                     // because the producer now waits for this consumer to catch up.
@@ -97,7 +97,7 @@ import Testing
                         break  // fail fast; the producer gives up when it sees this
                     }
                 }
-                mailbox.didWake()
+                receiving.didWake()
             }
             outcome.value = result
         }
@@ -112,7 +112,7 @@ import Testing
             while pushed < total {
                 let burst = min(pushed % 4 + 1, total - pushed)
                 for _ in 0..<burst {
-                    while !mailbox.ring.push(pushed) {
+                    while !sending.push(pushed) {
                         if outOfTime() {
                             producerGaveUp.value = true
                             return
@@ -120,7 +120,7 @@ import Testing
                         sched_yield()
                     }
                     pushed += 1
-                    if mailbox.takeWakeRequest() { wake.signal() }
+                    if sending.takeWakeRequest() { wake.signal() }
                 }
                 // Nothing more to push until the consumer has taken everything.
                 while consumed.load(ordering: .acquiring) < pushed {

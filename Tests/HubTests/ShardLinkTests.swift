@@ -4,38 +4,54 @@ import Wire
 
 @Suite struct ShardLinkTests {
     @Test func startsWithoutRingFileDescriptors() {
-        let link = ShardLink(index: 3)
-        #expect(link.index == 3)
-        #expect(link.shardRingFD.load(ordering: .relaxed) == -1)
-        #expect(link.controlRingFD.load(ordering: .relaxed) == -1)
-        #expect(link.commands.ring.capacity == 4096)
-        #expect(link.reports.ring.capacity == 1024)
+        let (control, shard) = ShardLink.make(index: 3)
+        #expect(control.index == 3 && shard.index == 3)
+        #expect(control.shardRingFD == -1)
+        #expect(shard.controlRingFD == -1)
+        #expect(control.commands.capacity == 4096 && shard.commands.capacity == 4096)
+        #expect(control.reports.capacity == 1024 && shard.reports.capacity == 1024)
     }
 
     @Test func capacitiesRoundUp() {
-        let link = ShardLink(index: 0, commandCapacity: 100, reportCapacity: 3)
-        #expect(link.commands.ring.capacity == 128)
-        #expect(link.reports.ring.capacity == 4)
+        let (control, shard) = ShardLink.make(index: 0, commandCapacity: 100, reportCapacity: 3)
+        #expect(control.commands.capacity == 128)
+        #expect(shard.reports.capacity == 4)
     }
 
-    @Test func carriesCommandsAndReports() {
-        let link = ShardLink(index: 1, commandCapacity: 4, reportCapacity: 4)
-        let routes = ShardRouting(table: .testOnly, addresses: [:])
-        #expect(link.commands.ring.push(.reportStats(sequence: 5)))
-        #expect(link.commands.ring.push(.installRoutes(routes)))
-        #expect(link.commands.ring.push(.shutdown(drainNanos: 1_000)))
+    /// Each end publishes its own ring and reads the other's.
+    @Test func eachEndSeesTheRingTheOtherPublished() {
+        let (control, shard) = ShardLink.make(index: 0)
+        shard.publishShardRingFD(7)
+        #expect(control.shardRingFD == 7)
+        #expect(shard.controlRingFD == -1)
+        control.publishControlRingFD(9)
+        #expect(shard.controlRingFD == 9)
+        #expect(control.shardRingFD == 7)
+    }
 
-        guard case .reportStats(let sequence) = link.commands.ring.pop() else {
+    /// Commands go from the control end to the shard end, reports the other way, and a
+    /// sleeping shard is woken by the control end's push.
+    @Test func carriesCommandsAndReports() {
+        let (control, shard) = ShardLink.make(index: 1, commandCapacity: 4, reportCapacity: 4)
+        #expect(shard.commands.prepareToSleep())
+        let routes = ShardRouting(table: .testOnly, addresses: [:])
+        #expect(control.commands.push(.reportStats(sequence: 5)))
+        #expect(control.commands.takeWakeRequest(), "the shard said it would sleep")
+        #expect(control.commands.push(.installRoutes(routes)))
+        #expect(control.commands.push(.shutdown(drainNanos: 1_000)))
+        #expect(!control.commands.takeWakeRequest())
+
+        guard case .reportStats(let sequence) = shard.commands.pop() else {
             Issue.record("expected reportStats first")
             return
         }
         #expect(sequence == 5)
-        guard case .installRoutes(let payload) = link.commands.ring.pop() else {
+        guard case .installRoutes(let payload) = shard.commands.pop() else {
             Issue.record("expected installRoutes second")
             return
         }
         #expect(payload === routes, "the same routing, carried by reference")
-        guard case .shutdown(let drainNanos) = link.commands.ring.pop() else {
+        guard case .shutdown(let drainNanos) = shard.commands.pop() else {
             Issue.record("expected shutdown third")
             return
         }
@@ -43,14 +59,14 @@ import Wire
 
         var stats = ShardStats()
         stats.countResponse(status: 200)
-        #expect(link.reports.ring.push(.stats(shard: 1, sequence: 5, stats)))
-        #expect(link.reports.ring.push(.stopped(shard: 1)))
-        guard case .stats(let shard, let reportSequence, let reported) = link.reports.ring.pop() else {
+        #expect(shard.reports.push(.stats(shard: 1, sequence: 5, stats)))
+        #expect(shard.reports.push(.stopped(shard: 1)))
+        guard case .stats(let shard, let reportSequence, let reported) = control.reports.pop() else {
             Issue.record("expected stats first")
             return
         }
         #expect(shard == 1 && reportSequence == 5 && reported == stats)
-        guard case .stopped(let stoppedShard) = link.reports.ring.pop() else {
+        guard case .stopped(let stoppedShard) = control.reports.pop() else {
             Issue.record("expected stopped second")
             return
         }
