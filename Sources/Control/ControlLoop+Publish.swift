@@ -14,7 +14,7 @@ extension ControlLoop {
             return
         }
         if let key = configuration.publishKey {
-            if let problem = PublishAuthorization.check(head.headers["Authorization"], key: key, nowSeconds: Self.wallClockSeconds()) {
+            if let problem = PublishAuthorization.check(head.headers["Authorization"], key: key, nowSeconds: Clock.wallSeconds()) {
                 controlStats.publishesUnauthorized += 1
                 respond(connection, status: 401, body: "Unauthorized: \(problem).\n", extra: [("WWW-Authenticate", "Bearer")])
                 return
@@ -45,12 +45,6 @@ extension ControlLoop {
                 broadcaster.send(.publish(message), to: shard, ring: ring)
             }
         }
-    }
-
-    static func wallClockSeconds() -> Int {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int(ts.tv_sec)
     }
 }
 

@@ -179,14 +179,6 @@ public final class ControlLoop {
     }
 }
 
-enum Clock {
-    static func nowNanos() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
-}
-
 public enum ControlError: Error, CustomStringConvertible {
     case badAddress(String)
 

@@ -1,4 +1,4 @@
-import Glibc
+import Hub
 import Wire
 
 /// Produces the `Grip-Sig` token sent to backends: an HS256 JWT with `iss` and `exp`
@@ -20,7 +20,7 @@ final class GripSigner {
     static let reuseSeconds = 60
 
     func token(issuer: String, key: [UInt8]) -> String {
-        let now = Self.wallClockSeconds()
+        let now = Clock.wallSeconds()
         let cacheKey = CacheKey(issuer: issuer, key: key)
         if let cached = cache[cacheKey], now - cached.madeAtSeconds < Self.reuseSeconds {
             return cached.token
@@ -30,11 +30,5 @@ final class GripSigner {
         if cache.count > 64 { cache.removeAll() }
         cache[cacheKey] = Cached(token: token, madeAtSeconds: now)
         return token
-    }
-
-    static func wallClockSeconds() -> Int {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int(ts.tv_sec)
     }
 }

@@ -1,5 +1,6 @@
 import CMalloc
 import Glibc
+import Hub
 
 /// Giving memory back after a connection peak: tables, pools and lists keep what they grew
 /// to, and malloc keeps freed pages, until the shard goes quiet (see `ReclaimSchedule`).

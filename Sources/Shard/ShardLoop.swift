@@ -137,11 +137,3 @@ public final class ShardLoop {
         }
     }
 }
-
-enum Clock {
-    static func nowNanos() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
-}

@@ -1,3 +1,4 @@
+import Hub
 import Testing
 import Wire
 
@@ -7,7 +8,7 @@ import Wire
     @Test func tokensVerifyWithTheKeyAndCarryIssuerAndAnHourOfLife() throws {
         let signer = GripSigner()
         let key = Array("changeme".utf8)
-        let now = GripSigner.wallClockSeconds()
+        let now = Clock.wallSeconds()
         let token = signer.token(issuer: "pushpin", key: key)
         let claims = try JWT.verifyHS256(token, key: key, now: now).get()
         #expect(claims["iss"] == .string("pushpin"))
@@ -23,7 +24,7 @@ import Wire
 
     @Test func issuersAndKeysGetTheirOwnTokens() {
         let signer = GripSigner()
-        let now = GripSigner.wallClockSeconds()
+        let now = Clock.wallSeconds()
         let one = signer.token(issuer: "a", key: Array("k1".utf8))
         let other = signer.token(issuer: "b", key: Array("k1".utf8))
         let third = signer.token(issuer: "a", key: Array("k2".utf8))
@@ -34,7 +35,7 @@ import Wire
     @Test func manyIssuersDoNotBreakTheCache() {
         let signer = GripSigner()
         let key = Array("k".utf8)
-        let now = GripSigner.wallClockSeconds()
+        let now = Clock.wallSeconds()
         for index in 0..<200 {
             let token = signer.token(issuer: "iss\(index)", key: key)
             #expect((try? JWT.verifyHS256(token, key: key, now: now).get())?["iss"] == .string("iss\(index)"))
@@ -49,6 +50,6 @@ import Wire
         let second: [UInt8] = [0x81, 0x61]
         _ = signer.token(issuer: "a", key: first)
         let token = signer.token(issuer: "a", key: second)
-        #expect((try? JWT.verifyHS256(token, key: second, now: GripSigner.wallClockSeconds()).get()) != nil)
+        #expect((try? JWT.verifyHS256(token, key: second, now: Clock.wallSeconds()).get()) != nil)
     }
 }
