@@ -54,6 +54,47 @@ public struct ShardConfiguration: Sendable {
     /// Whether to pin the shard thread to CPU `index % cpus`.
     public var pinThreads = true
 
+    // Limits and intervals of the loop itself: not config keys, but named and in one place.
+
+    /// The timer wheel's tick: every deadline (backend, hold, linger, ping) fires up to one
+    /// tick late, and a shard with armed timers wakes at least this often.
+    public var timerTickNanos: Int64 = 50_000_000
+    /// How long a shard with no timers armed sleeps in the ring when nothing happens.
+    public var idleWaitNanos: Int64 = 1_000_000_000
+    /// Commands taken from the mailbox per turn, so a burst of publishes cannot starve the
+    /// connections; the rest wait for the next turn.
+    public var commandBatchMax = 1024
+    /// After accept fails for lack of descriptors or memory, how long before trying again.
+    public var acceptRetryNanos: Int64 = 100_000_000
+    /// Once the drain period is over and connections are force-closed, how long their closes
+    /// may take before the shard stops anyway.
+    public var forcedCloseNanos: Int64 = 1_000_000_000
+    /// Spare send chunks and send vectors kept for reuse; beyond these, freed ones are dropped.
+    public var spareChunksMax = 256
+    public var spareSendVectorsMax = 1024
+    /// A held (stream or WebSocket) connection that has this many bytes or segments queued
+    /// is not reading: it is closed so it cannot hold memory or delay the others.
+    public var heldQueueBytesMax = 1 << 20
+    public var heldQueueSegmentsMax = 1024
+    /// Messages to WebSocket clients are cut into frames of at most this many payload bytes.
+    public var webSocketFrameBytesMax = 16384
+    /// After a response that closes the connection, how long unread client input is still
+    /// drained before the close (so the client sees the response, not a reset); shorter
+    /// while the shard drains for shutdown.
+    public var lingerNanos: Int64 = 2_000_000_000
+    public var lingerDrainingNanos: Int64 = 200_000_000
+    /// Largest GRIP instruct body (`application/grip-instruct`) collected from a backend;
+    /// beyond it, 502.
+    public var gripInstructBodyMax = 100_000
+    /// Largest WebSocket-over-HTTP events body from a backend, on top of one client message
+    /// (`webSocketMessageMax`): beyond it, the session fails.
+    public var webSocketEventsBodyMax = 1_000_000
+    /// WebSocket-over-HTTP: failed event requests retried before the client gets close 1011,
+    /// waiting base << (retry - 1) plus up to the jitter between attempts.
+    public var webSocketRetriesMax = 5
+    public var webSocketRetryBaseNanos: Int64 = 1_000_000_000
+    public var webSocketRetryJitterNanos: Int64 = 1_000_000_000
+
     public init(
         listenerFDs: [Int32], clientBufferSize: Int, maxConnections: Int,
         xForwardedFor: [XForwardedForRule], setXForwardedProtocol: ForwardedProtocolMode,

@@ -25,7 +25,7 @@ extension ShardLoop {
                 logger.warning("accept failed: out of descriptors or memory (\(-fd)); pausing accepts briefly")
                 timers.schedule(
                     kind: TimerKind.acceptRetry.rawValue, slot: UInt32(listener), generation: 0, token: 0,
-                    deadlineNanos: now + 100_000_000)
+                    deadlineNanos: now + configuration.acceptRetryNanos)
                 return
             default:
                 logger.debug("accept failed: \(-fd)")

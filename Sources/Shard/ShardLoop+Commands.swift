@@ -6,7 +6,7 @@ extension ShardLoop {
     /// cannot starve the connections.
     func drainCommands() {
         var handled = 0
-        while handled < 1024, let command = link.commands.pop() {
+        while handled < configuration.commandBatchMax, let command = link.commands.pop() {
             handled += 1
             switch command {
             case .publish(let message):

@@ -42,7 +42,7 @@ extension ShardLoop {
         }
         logger.info("shutdown: closing \(open) connections still open after the drain period")
         forcedClose = true
-        drainDeadline = now + 1_000_000_000
+        drainDeadline = now + configuration.forcedCloseNanos
         for client in clients where client.socket.fd >= 0 { closeClient(client) }
         for backend in backends where backend.socket.fd >= 0 { closeBackend(backend) }
     }

@@ -4,11 +4,6 @@ import Wire
 
 /// Fan-out of a published message to this shard's subscribers.
 extension ShardLoop {
-    /// Held connections may queue at most this many bytes / segments before they count as
-    /// not reading; they are then closed so they cannot hold memory or delay anyone.
-    static let heldQueueBytesMax = 1 << 20
-    static let heldQueueSegmentsMax = 1024
-
     /// Queues the message's pre-encoded bytes on every subscriber of its channel: the same
     /// shared memory for all, one SQE each, submitted together at the end of the turn.
     func deliver(_ message: PublishMessage) {
@@ -34,8 +29,8 @@ extension ShardLoop {
             let client = clients[Int(slot)]
             if let session = client.webSocket {
                 guard let webSocket, !session.closeSent else { continue }
-                if client.socket.sendQueue.byteCount > Self.heldQueueBytesMax
-                    || client.socket.sendQueue.segmentCount > Self.heldQueueSegmentsMax
+                if client.socket.sendQueue.byteCount > configuration.heldQueueBytesMax
+                    || client.socket.sendQueue.segmentCount > configuration.heldQueueSegmentsMax
                 {
                     slow.append(slot)
                     continue
@@ -57,8 +52,8 @@ extension ShardLoop {
             switch client.hold?.mode {
             case .stream?:
                 if let streamBytes {
-                    if client.socket.sendQueue.byteCount > Self.heldQueueBytesMax
-                        || client.socket.sendQueue.segmentCount > Self.heldQueueSegmentsMax
+                    if client.socket.sendQueue.byteCount > configuration.heldQueueBytesMax
+                        || client.socket.sendQueue.segmentCount > configuration.heldQueueSegmentsMax
                     {
                         slow.append(slot)
                         continue

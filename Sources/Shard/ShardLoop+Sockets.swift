@@ -59,7 +59,7 @@ extension ShardLoop {
     func releaseSendVector(_ client: ClientConnection) {
         guard let vector = client.sendVector else { return }
         client.sendVector = nil
-        if sendVectors.count < 1024 { sendVectors.append(vector) }
+        if sendVectors.count < configuration.spareSendVectorsMax { sendVectors.append(vector) }
     }
 
     func flushBackend(_ backend: BackendConnection) {

@@ -254,7 +254,7 @@ extension ShardLoop {
             if opcode.isControl {
                 WebSocketEncoder.appendFrame(opcode: opcode, payload: bytes, to: &frame)
             } else {
-                WebSocketEncoder.appendMessage(opcode: opcode, payload: bytes, maxFrameBytes: 16384, to: &frame)
+                WebSocketEncoder.appendMessage(opcode: opcode, payload: bytes, maxFrameBytes: configuration.webSocketFrameBytesMax, to: &frame)
             }
         }
         if opcode == .text || opcode == .binary { stats.webSocketMessagesOut += 1 }

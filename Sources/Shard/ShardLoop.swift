@@ -62,11 +62,11 @@ public final class ShardLoop {
         self.logger = logger
         self.logger[metadataKey: "shard"] = "\(index)"
         backendPool = BackendPool(perTargetMax: configuration.backendPoolMax)
-        chunkPool = ChunkPool(chunkSize: configuration.sendChunkSize, spareMax: 256)
+        chunkPool = ChunkPool(chunkSize: configuration.sendChunkSize, spareMax: configuration.spareChunksMax)
         forwarding = RequestForwarding(
             xForwardedFor: configuration.xForwardedFor, setXForwardedProtocol: configuration.setXForwardedProtocol)
         now = Clock.nowNanos()
-        timers = TimerWheel(tickNanos: 50_000_000, nowNanos: now)
+        timers = TimerWheel(tickNanos: configuration.timerTickNanos, nowNanos: now)
     }
 
     /// Sets up the ring and listeners and runs until shut down. Call on the shard's own thread.
@@ -94,7 +94,7 @@ public final class ShardLoop {
     /// One loop turn: submit and wait, handle completions, drain the mailbox, fire timers.
     private func turn() {
         let mayBlock = link.commands.prepareToSleep() && pendingReports.isEmpty
-        let waitNanos: Int64 = mayBlock ? (timers.count > 0 || draining ? timers.tickNanos : 1_000_000_000) : 0
+        let waitNanos: Int64 = mayBlock ? (timers.count > 0 || draining ? timers.tickNanos : configuration.idleWaitNanos) : 0
         do {
             if waitNanos > 0 {
                 try ring.submitAndWait(timeoutNanos: waitNanos)
