@@ -20,7 +20,6 @@ final class BackendConnection {
     var reused = false
     var inbound = ByteAccumulator()
     var parser = HTTPResponseParser()
-    var head: HTTPResponseHead? = nil
     var receivedAny = false
     /// Connect target; the kernel reads it until the connect completes, so it lives here.
     let address: UnsafeMutablePointer<sockaddr_storage>
@@ -40,7 +39,6 @@ final class BackendConnection {
         reused = false
         inbound.release()
         parser.reset()
-        head = nil
         receivedAny = false
         address.pointee = target.storage
         addressLength = target.length
@@ -51,7 +49,6 @@ final class BackendConnection {
         state = .active(client: client)
         reused = true
         parser.reset()
-        head = nil
         receivedAny = false
     }
 

@@ -93,62 +93,31 @@ extension ClientConnection: SlotOccupant {
 
 /// The request in progress on a client connection and where its response comes from.
 struct Exchange {
-    enum Upstream {
-        case none
-        /// Built-in test handler: the response is produced in the shard.
-        case testHandler
-        /// A backend connection in this shard's backend table.
-        case backend(ConnectionHandle)
-    }
-
     var method = ""
     var version = HTTPVersion.http11
+    /// The client lets the connection persist after this response (and the shard is not
+    /// draining).
     var keepAlive = true
+    /// Decodes the request body while it arrives; nil when there is none or it is complete.
     var requestDecoder: BodyDecoder? = nil
-    /// Forward the request body chunked (its length is unknown).
-    var requestChunked = false
-    var upstream = Upstream.none
-    /// The path the test handler sees (route prefix removed).
-    var testPath = ""
-    var testQuery = ""
-    /// The request head as sent to the backend, kept until the backend starts answering so a
-    /// connect failure can move on to the next address.
-    var forwardedHead: [UInt8] = []
-    /// Backend addresses to try, in order (route targets, then each target's addresses).
+    /// The built-in test handler answers: the path it sees (route prefix removed) and query.
+    var testRequest: (path: String, query: String)? = nil
+    /// The request goes to a backend: its exchange, the addresses it may try, and the
+    /// connection it uses now.
+    var proxy: ProxyExchange? = nil
     var candidates: [BackendCandidate] = []
-    var candidateIndex = 0
-    /// Body bytes already went to the backend: from now on a failure cannot be retried.
-    var bodySent = false
-    var requestComplete = false
-    var responseStarted = false
-    var responseDecoder: BodyDecoder? = nil
-    /// Re-frame the response body as chunks for this client.
-    var responseChunked = false
-    /// The response is delimited by closing the client connection (HTTP/1.0 client, no length).
-    var responseUntilClose = false
-    /// The backend delimits the body by closing, so its connection cannot be reused.
-    var backendBodyUntilClose = false
-    /// Close the client once this response is sent.
-    var closeAfterResponse = false
-    /// A pooled connection turned out dead; the retry uses a fresh connection.
-    var retriedStale = false
-    /// GRIP processing applies (the route has no `no_grip`); channel names get `channelPrefix`.
-    var gripEnabled = true
+    var backend: ConnectionHandle? = nil
+    /// Channel names from GRIP instructions (and the test handler) get this prefix.
     var channelPrefix = ""
-    /// What this exchange is for: a client's request, or a WebSocket-over-HTTP event batch.
-    var purpose = Purpose.clientRequest
-    /// The client asked to upgrade to WebSocket and the route passes it through.
-    var upgrade = false
-    /// The backend's response is collected, not relayed (GRIP instructions, WebSocket events).
-    var collectedHead: HTTPResponseHead? = nil
-    var collectedBody: [UInt8] = []
-    var collectedTooLarge = false
-    enum Purpose {
-        case clientRequest
-        case webSocketEvents
-    }
 
-    var active: Bool { if case .none = upstream { return false } else { return true } }
+    var active: Bool { testRequest != nil || proxy != nil }
+    var requestComplete: Bool { requestDecoder == nil }
+
+    /// Finish this exchange, then close (the shard is draining).
+    mutating func closeWhenDone() {
+        keepAlive = false
+        proxy?.clientKeepAlive = false
+    }
 }
 
 /// A backend address for a request, with the pool key of the route target it came from.

@@ -2,45 +2,197 @@ import Glibc
 import IOUring
 import Wire
 
-/// The backend side: connecting (with failover and a keep-alive pool), relaying responses.
+/// Which of a client's exchanges a backend connection serves: the client's own request, or
+/// its WebSocket-over-HTTP session's events request.
+enum ExchangeRole {
+    case request
+    case events
+}
+
+/// The backend side: runs a `ProxyExchange` by carrying out its actions (connect with
+/// failover and the keep-alive pool, send, relay, release) and feeding it what the backend
+/// connection does.
 extension ShardLoop {
-    /// Sends the exchange's request over a pooled connection, or connects to the next
-    /// candidate address. With none left the client gets 502.
-    func connectBackend(_ client: ClientConnection) {
-        while client.exchange.candidateIndex < client.exchange.candidates.count {
-            let candidate = client.exchange.candidates[client.exchange.candidateIndex]
-            if !client.exchange.retriedStale, let pooled = takeFromPool(candidate.key) {
-                pooled.prepareForReuse(client: client.handle)
-                attach(pooled, to: client)
-                flushBackend(pooled)
-                updateBackendRecv(pooled)
-                return
-            }
-            let fd = Sockets.stream(family: candidate.address.family)
-            guard fd >= 0 else {
-                stats.backendConnectErrors += 1
-                client.exchange.candidateIndex += 1
-                continue
-            }
-            let backend = allocateBackend()
-            let generation = (backend.socket.generation &+ 1) & UserData.generationMask
-            backend.reset(fd: fd, generation: generation, targetKey: candidate.key, to: candidate.address)
-            backend.state = .active(client: client.handle)
-            backend.socket.inFlight.insert(.connect)
-            attach(backend, to: client)
-            ring.prepareConnect(
-                fd: fd, address: UnsafeRawPointer(backend.address).assumingMemoryBound(to: sockaddr.self),
-                length: backend.addressLength, userData: UserData(.backendConnect, generation, backend.slot))
-            return
-        }
-        stats.backendConnectErrors += client.exchange.candidates.isEmpty ? 1 : 0
-        respondProxyError(client, .connectFailed)
+    /// Starts `role`'s exchange of `client`, set up by the caller.
+    func startExchange(_ client: ClientConnection, _ role: ExchangeRole) {
+        if let exchange = exchange(client, role), exchange.candidateCount == 0 { stats.backendConnectErrors += 1 }
+        perform(step(client, role) { $0.start() }, client, role)
     }
 
-    private func attach(_ backend: BackendConnection, to client: ClientConnection) {
-        client.exchange.upstream = .backend(backend.handle)
-        backend.socket.sendQueue.append(client.exchange.forwardedHead, pool: chunkPool)
+    /// Runs `body` on `role`'s exchange of `client` (changed in place); nil when there is none.
+    func withExchange<Result>(_ client: ClientConnection, _ role: ExchangeRole, _ body: (inout ProxyExchange) -> Result) -> Result? {
+        switch role {
+        case .request:
+            guard client.exchange.proxy != nil else { return nil }
+            return body(&client.exchange.proxy!)
+        case .events:
+            return client.webSocket?.requester.withExchange(body)
+        }
+    }
+
+    func step(_ client: ClientConnection, _ role: ExchangeRole, _ body: (inout ProxyExchange) -> ProxyExchange.Action) -> ProxyExchange.Action {
+        guard let action = withExchange(client, role, body) else {
+            assertionFailure("no \(role) exchange on client \(client.slot)")
+            return .none
+        }
+        return action
+    }
+
+    func exchange(_ client: ClientConnection, _ role: ExchangeRole) -> ProxyExchange? {
+        switch role {
+        case .request: return client.exchange.proxy
+        case .events: return client.webSocket?.requester.exchange
+        }
+    }
+
+    /// Carries out what the exchange asked for. A pooled connection or a failed socket
+    /// answers at once, so their next action runs here too (never re-entrantly).
+    func perform(_ first: ProxyExchange.Action, _ client: ClientConnection, _ role: ExchangeRole) {
+        var action = first
+        while true {
+            switch action {
+            case .none:
+                return
+            case let .connect(candidate, usePool):
+                releaseBackend(client, role, reusable: false)
+                guard let next = connect(client, role, candidate: candidate, usePool: usePool) else { return }
+                action = next
+            case .sendRequest:
+                guard let backend = backend(of: client, role), let exchange = exchange(client, role) else { return }
+                backend.socket.sendQueue.append(exchange.forwardedHead, pool: chunkPool)
+                flushBackend(backend)
+                updateBackendRecv(backend)
+                if role == .request && client.phase == .requestBody { resumeLater(client) }  // its body may go now
+                return
+            case .forwardBody:
+                assertionFailure("forwardBody is carried out where the body is read")
+                return
+            case .sendLastChunk:
+                guard let backend = backend(of: client, role) else { return }
+                backend.socket.sendQueue.appendLastChunk(pool: chunkPool)
+                flushBackend(backend)
+                return
+            case .sendResponseHead(let head):
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(512)
+                HTTPWriter.appendResponseHead(head, to: &bytes)
+                client.socket.sendQueue.append(bytes, pool: chunkPool)
+                stats.countResponse(status: head.status)
+                flushClient(client)
+                return
+            case .startTunnel(let head):
+                startTunnel(client, head)
+                return
+            case let .finish(reusable, lastChunk, closeClient):
+                if lastChunk { client.socket.sendQueue.appendLastChunk(pool: chunkPool) }
+                releaseBackend(client, role, reusable: reusable)
+                client.exchange.proxy = nil
+                flushClient(client)
+                finishExchange(client, closeAfter: closeClient)
+                resumeLater(client)
+                return
+            case let .deliver(head, body, reusable):
+                releaseBackend(client, role, reusable: reusable)
+                switch role {
+                case .request:
+                    client.exchange.proxy = nil
+                    applyGrip(client, head, body)
+                case .events:
+                    eventsAnswered(client, head, body)
+                }
+                return
+            case .fail(let error):
+                releaseBackend(client, role, reusable: false)
+                countFailure(error)
+                switch role {
+                case .request:
+                    client.exchange.proxy = nil
+                    respondProxyError(client, error)
+                    resumeLater(client)
+                case .events:
+                    eventsFailed(client, error)
+                }
+                return
+            case .abort:
+                stats.backendResetErrors += 1
+                releaseBackend(client, role, reusable: false)
+                closeClient(client)  // truncated: the client must not take it as complete
+                return
+            case .closeBackend:
+                releaseBackend(client, role, reusable: false)
+                return
+            case .endTunnel:
+                releaseBackend(client, role, reusable: false)
+                closeAfterQueue(client)
+                return
+            }
+        }
+    }
+
+    private func countFailure(_ error: ProxyError) {
+        switch error {
+        case .backendReset: stats.backendResetErrors += 1
+        case .badBackendResponse: stats.backendInvalidResponses += 1
+        case .backendTimeout: stats.backendTimeouts += 1
+        case .connectFailed, .noRoute: break  // each failed attempt was counted
+        }
+    }
+
+    /// A connection to candidate `index` for `role`'s exchange: a pooled one (and the
+    /// exchange's next action), or a connect under way (nil), or no socket (the next action).
+    private func connect(_ client: ClientConnection, _ role: ExchangeRole, candidate index: Int, usePool: Bool) -> ProxyExchange.Action? {
+        let candidates = role == .request ? client.exchange.candidates : client.webSocket?.candidates ?? []
+        let candidate = candidates[index]
+        if usePool, let pooled = takeFromPool(candidate.key) {
+            pooled.prepareForReuse(client: client.handle)
+            attach(pooled, to: client, role)
+            return step(client, role) { $0.handle(.connected(reused: true)) }
+        }
+        let fd = Sockets.stream(family: candidate.address.family)
+        guard fd >= 0 else {
+            stats.backendConnectErrors += 1
+            return step(client, role) { $0.handle(.connectFailed) }
+        }
+        let backend = allocateBackend()
+        let generation = (backend.socket.generation &+ 1) & UserData.generationMask
+        backend.reset(fd: fd, generation: generation, targetKey: candidate.key, to: candidate.address)
+        backend.state = .active(client: client.handle)
+        backend.socket.inFlight.insert(.connect)
+        attach(backend, to: client, role)
+        ring.prepareConnect(
+            fd: fd, address: UnsafeRawPointer(backend.address).assumingMemoryBound(to: sockaddr.self),
+            length: backend.addressLength, userData: UserData(.backendConnect, generation, backend.slot))
+        return nil
+    }
+
+    private func attach(_ backend: BackendConnection, to client: ClientConnection, _ role: ExchangeRole) {
+        switch role {
+        case .request: client.exchange.backend = backend.handle
+        case .events: client.webSocket?.eventsBackend = backend.handle
+        }
         schedule(.backendDeadline, slot: client.slot, socket: &client.socket, afterNanos: configuration.backendTimeoutNanos)
+    }
+
+    /// Lets go of the backend connection `role`'s exchange uses: back to the pool when
+    /// `reusable`, else closed.
+    func releaseBackend(_ client: ClientConnection, _ role: ExchangeRole, reusable: Bool) {
+        let backend = backend(of: client, role)
+        switch role {
+        case .request: client.exchange.backend = nil
+        case .events: client.webSocket?.eventsBackend = nil
+        }
+        guard let backend else { return }
+        if reusable {
+            returnToPool(backend)
+        } else {
+            closeBackend(backend)
+        }
+    }
+
+    /// The client is closing: no backend connection can finish its exchanges.
+    func releaseBackends(of client: ClientConnection) {
+        releaseBackend(client, .request, reusable: false)
+        releaseBackend(client, .events, reusable: false)
     }
 
     private func allocateBackend() -> BackendConnection {
@@ -51,6 +203,8 @@ extension ShardLoop {
         }
     }
 
+    // MARK: completions
+
     func backendConnected(_ completion: Completion) {
         guard let backend = backends.occupant(ConnectionHandle(completion.userData)) else { return }
         backend.socket.inFlight.remove(.connect)
@@ -58,24 +212,20 @@ extension ShardLoop {
             finishBackendClose(backend)
             return
         }
-        guard let client = client(of: backend) else {
+        guard let (client, role) = owner(of: backend) else {
             closeBackend(backend)
             return
         }
         guard completion.result >= 0 else {
             stats.backendConnectErrors += 1
             logger.debug("backend connect failed", metadata: ["target": "\(backend.targetKey)", "errno": "\(-completion.result)"])
-            closeBackend(backend)
-            client.exchange.upstream = .none
-            client.exchange.candidateIndex += 1
-            connectBackend(client)
+            releaseBackend(client, role, reusable: false)
+            perform(step(client, role) { $0.handle(.connectFailed) }, client, role)
             return
         }
         backend.socket.lifecycle = .open
         Sockets.setNoDelay(backend.socket.fd)
-        flushBackend(backend)
-        updateBackendRecv(backend)
-        if client.phase == .requestBody { drainInbound(client) }
+        perform(step(client, role) { $0.handle(.connected(reused: false)) }, client, role)
         updateClientRecv(client)
     }
 
@@ -92,7 +242,7 @@ extension ShardLoop {
             return
         }
         flushBackend(backend)
-        if let client = client(of: backend), client.phase == .requestBody || client.phase == .tunnel,
+        if let (client, role) = owner(of: backend), role == .request, client.phase == .requestBody || client.phase == .tunnel,
             backend.socket.sendQueue.byteCount < configuration.sendLowWater
         {
             drainInbound(client)
@@ -131,7 +281,7 @@ extension ShardLoop {
         case .connecting: wanted = false
         case .idle: wanted = true
         case .active:
-            guard let client = client(of: backend) else { return }
+            guard let (client, _) = owner(of: backend) else { return }
             let queued = client.socket.sendQueue.byteCount
             wanted = backend.socket.inFlight.contains(.recv) ? queued < configuration.sendHighWater : queued < configuration.sendLowWater
         }
@@ -143,7 +293,7 @@ extension ShardLoop {
     }
 
     private func backendBytes(_ backend: BackendConnection, _ bytes: UnsafeRawBufferPointer) {
-        guard case .active = backend.state, let client = client(of: backend) else {
+        guard case .active = backend.state, let (client, role) = owner(of: backend) else {
             closeBackend(backend)  // an idle connection must not talk; one without a client is done
             return
         }
@@ -154,7 +304,7 @@ extension ShardLoop {
         }
         if backend.inbound.isEmpty {
             let handle = backend.handle
-            let consumed = processBackendInput(backend, client, bytes)
+            let consumed = processBackendInput(backend, client, role, bytes)
             if consumed < bytes.count, backends.live(handle) != nil {
                 backend.inbound.append(UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
             }
@@ -163,7 +313,7 @@ extension ShardLoop {
             var input = backend.inbound
             backend.inbound = ByteAccumulator()
             let handle = backend.handle
-            let consumed = input.withReadable { processBackendInput(backend, client, $0) }
+            let consumed = input.withReadable { processBackendInput(backend, client, role, $0) }
             if backends.live(handle) != nil {
                 input.consume(consumed)
                 backend.inbound = input
@@ -171,241 +321,102 @@ extension ShardLoop {
         }
     }
 
-    /// Parses the response head, then relays body bytes; returns how many bytes it used.
-    private func processBackendInput(_ backend: BackendConnection, _ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
+    /// Feeds response heads, then body bytes, to the exchange; returns how many bytes it used.
+    private func processBackendInput(
+        _ backend: BackendConnection, _ client: ClientConnection, _ role: ExchangeRole, _ bytes: UnsafeRawBufferPointer
+    ) -> Int {
         var offset = 0
-        while offset < bytes.count {
+        while let exchange = exchange(client, role), !exchange.isDone {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            guard backend.head != nil else {
-                switch backend.parser.parse(rest) {
-                case .incomplete:
-                    return offset
-                case .failure:
-                    closeBackend(backend)
-                    respondProxyError(client, .badBackendResponse)
-                    return bytes.count
-                case .complete(let head, let consumed):
-                    offset += consumed
-                    backend.parser.reset()
-                    if head.status >= 100 && head.status < 200 && head.status != 101 { continue }  // interim
-                    guard beginResponse(backend, client, head) else { return bytes.count }
-                    if client.phase == .tunnel {
-                        tunnelFromBackend(client, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-                        return bytes.count
-                    }
-                    if client.exchange.responseDecoder?.isComplete == true {
-                        completeResponse(backend, client, leftover: bytes.count - offset)
-                        return bytes.count
+            if exchange.readingBody {
+                let backendQueueEmpty = backend.socket.sendQueue.isEmpty
+                let result = withExchange(client, role) { exchange in
+                    exchange.receiveBody(rest, backendQueueEmpty: backendQueueEmpty) { chunk, chunked in
+                        if chunked {
+                            client.socket.sendQueue.appendChunk(chunk, pool: chunkPool)
+                        } else {
+                            client.socket.sendQueue.append(chunk, pool: chunkPool)
+                        }
                     }
                 }
-                continue
-            }
-            guard var decoder = client.exchange.responseDecoder else { return bytes.count }
-            let consumed: Int
-            do {
-                consumed = try decoder.decode(rest) { chunk in relayBody(client, chunk) }
-            } catch {
-                closeBackend(backend)
-                closeClient(client)
+                guard let (consumed, action) = result else { return bytes.count }
+                if case .none = action {
+                    flushClient(client)
+                    return offset + consumed
+                }
+                perform(action, client, role)
                 return bytes.count
             }
-            client.exchange.responseDecoder = decoder
-            offset += consumed
-            flushClient(client)
-            if decoder.isComplete {
-                completeResponse(backend, client, leftover: bytes.count - offset)
+            guard offset < bytes.count else { return offset }
+            switch backend.parser.parse(rest) {
+            case .incomplete:
+                return offset
+            case .failure:
+                perform(step(client, role) { $0.handle(.malformedHead) }, client, role)
                 return bytes.count
+            case .complete(let head, let consumed):
+                offset += consumed
+                backend.parser.reset()
+                if head.status >= 200 || head.status == 101 {
+                    client.socket.timerToken &+= 1  // the backend answered: no 504 any more
+                }
+                perform(step(client, role) { $0.handle(.headParsed(head)) }, client, role)
+                guard owner(of: backend) != nil else { return bytes.count }  // the exchange let it go
+                if client.phase == .tunnel {
+                    tunnelFromBackend(client, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                    return bytes.count
+                }
             }
-            if consumed == 0 { return offset }
         }
-        return offset
-    }
-
-    /// The response head arrived: plan its framing for the client and queue the head.
-    private func beginResponse(_ backend: BackendConnection, _ client: ClientConnection, _ head: HTTPResponseHead) -> Bool {
-        let framing: BodyFraming
-        do {
-            framing = try head.bodyFraming(requestMethod: client.exchange.method)
-        } catch {
-            closeBackend(backend)
-            respondProxyError(client, .badBackendResponse)
-            return false
-        }
-        backend.head = head
-        client.socket.timerToken &+= 1  // the backend answered: no 504 any more
-        client.exchange.responseDecoder = BodyDecoder(framing: framing)
-        client.exchange.backendBodyUntilClose = framing == .untilClose
-        client.exchange.forwardedHead = []
-        if client.exchange.upgrade && head.status == 101 {
-            startTunnel(backend, client, head)
-            return true
-        }
-        if client.exchange.purpose == .webSocketEvents
-            || (client.exchange.gripEnabled && GripInstructionParser.isGrip(head))
-        {
-            // Instructions for the proxy: collect the (small) body, act once it is complete.
-            client.exchange.collectedHead = head
-            return true
-        }
-        let plan = ResponseRelay.plan(
-            for: head, framing: framing, clientVersion: client.exchange.version, clientKeepAlive: client.exchange.keepAlive)
-        client.exchange.responseStarted = true
-        client.exchange.responseChunked = plan.chunked
-        client.exchange.responseUntilClose = plan.untilClose
-        client.exchange.closeAfterResponse = plan.close
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(512)
-        HTTPWriter.appendResponseHead(plan.head, to: &bytes)
-        client.socket.sendQueue.append(bytes, pool: chunkPool)
-        stats.countResponse(status: head.status)
-        flushClient(client)
-        return true
-    }
-
-    /// Largest GRIP instruct body accepted from a backend (Pushpin's limit).
-    static let gripInstructBodyMax = 100_000
-    /// Largest WebSocket-over-HTTP events body: Pushpin's 1 MB, plus room for one message of
-    /// `websocket_message_max` (a backend echoing a large message answers with it).
-    var collectedEventsMax: Int { 1_000_000 + configuration.webSocketMessageMax }
-
-    private func relayBody(_ client: ClientConnection, _ chunk: UnsafeRawBufferPointer) {
-        guard !chunk.isEmpty else { return }
-        if client.exchange.collectedHead != nil {
-            let limit = client.exchange.purpose == .webSocketEvents ? collectedEventsMax : Self.gripInstructBodyMax
-            if client.exchange.collectedBody.count + chunk.count <= limit {
-                client.exchange.collectedBody.append(contentsOf: chunk)
-            } else {
-                client.exchange.collectedTooLarge = true
-            }
-            return
-        }
-        if client.exchange.responseChunked {
-            var header: [UInt8] = []
-            header.reserveCapacity(chunk.count + 16)
-            HTTPWriter.appendChunk(chunk, to: &header)
-            client.socket.sendQueue.append(header, pool: chunkPool)
-        } else {
-            client.socket.sendQueue.append(chunk, pool: chunkPool)
-        }
-    }
-
-    /// The whole response is queued for the client: pool or close the backend connection,
-    /// then let the client connection move on to its next request.
-    private func completeResponse(_ backend: BackendConnection, _ client: ClientConnection, leftover: Int) {
-        if let collectedHead = client.exchange.collectedHead {
-            completeCollectedResponse(backend, client, collectedHead, leftover: leftover)
-            return
-        }
-        if client.exchange.responseChunked {
-            var last: [UInt8] = []
-            HTTPWriter.appendLastChunk(to: &last)
-            client.socket.sendQueue.append(last, pool: chunkPool)
-        }
-        let reusable = (backend.head?.keepAlive ?? false) && !client.exchange.responseUntilClose
-            && client.exchange.requestComplete && leftover == 0 && backend.socket.sendQueue.isEmpty
-            && !client.exchange.backendBodyUntilClose
-        client.exchange.upstream = .none
-        if reusable {
-            returnToPool(backend)
-        } else {
-            closeBackend(backend)
-        }
-        flushClient(client)
-        finishExchange(client, closeAfter: client.exchange.closeAfterResponse)
-        resumeLater(client)
-    }
-
-    /// A collected response is complete: release the backend, then act on it — GRIP
-    /// instructions hold (or answer) the client, WebSocket events go to the client.
-    private func completeCollectedResponse(_ backend: BackendConnection, _ client: ClientConnection, _ head: HTTPResponseHead, leftover: Int) {
-        let reusable = head.keepAlive && client.exchange.requestComplete && leftover == 0
-            && backend.socket.sendQueue.isEmpty && !client.exchange.backendBodyUntilClose
-        client.exchange.upstream = .none
-        if reusable { returnToPool(backend) } else { closeBackend(backend) }
-        let body = client.exchange.collectedBody
-        client.exchange.collectedBody = []
-        client.exchange.collectedHead = nil
-        if client.exchange.purpose == .webSocketEvents {
-            if client.exchange.collectedTooLarge {
-                stats.backendInvalidResponses += 1
-                webSocketBackendFailed(client, .badBackendResponse)
-            } else {
-                webSocketEventsResponse(client, head, body)
-            }
-            return
-        }
-        guard !client.exchange.collectedTooLarge else {
-            logger.warning("GRIP instruct response too large from backend")
-            respondProxyError(client, .badBackendResponse)
-            resumeLater(client)
-            return
-        }
-        switch GripInstructionParser.parse(head: head, body: body, subscriptionMax: configuration.subscriptionsPerConnectionMax) {
-        case .success(let instruction):
-            applyInstruction(client, instruction)
-        case .failure(let error):
-            logger.warning("invalid GRIP instructions from backend: \(error)")
-            respondProxyError(client, .badBackendResponse)
-        }
-        resumeLater(client)
+        return bytes.count
     }
 
     private func backendEOF(_ backend: BackendConnection) {
-        guard case .active = backend.state, let client = client(of: backend) else {
+        guard case .active = backend.state, let (client, role) = owner(of: backend) else {
             closeBackend(backend)
             return
         }
-        if client.phase == .tunnel {
-            closeBackend(backend)
-            client.exchange.upstream = .none
-            closeAfterQueue(client)
-            return
-        }
-        if backend.head != nil, var decoder = client.exchange.responseDecoder {
-            let complete = decoder.finishAtEOF()
-            client.exchange.responseDecoder = decoder
-            if complete {
-                completeResponse(backend, client, leftover: 0)
-            } else {
-                stats.backendResetErrors += 1
-                closeBackend(backend)
-                closeClient(client)  // truncated: the client must not take it as complete
-            }
-            return
-        }
-        backendFailed(backend)
+        let generation = backend.socket.generation
+        perform(step(client, role) { $0.handle(.backendEOF(receivedAny: backend.receivedAny)) }, client, role)
+        if backend.socket.generation == generation { closeBackend(backend) }  // whatever came of it, this connection is done
     }
 
-    /// The backend connection broke. Before any response byte a stale pooled connection is
-    /// retried once on a fresh one; otherwise the client gets 502 (or is cut off mid-body).
+    /// The backend connection broke; the exchange decides: retry, 502, or cut off mid-body.
     private func backendFailed(_ backend: BackendConnection) {
-        let client = client(of: backend)
-        closeBackend(backend)
-        guard let client else { return }
-        if client.exchange.responseStarted {
-            stats.backendResetErrors += 1
-            closeClient(client)
+        guard let (client, role) = owner(of: backend) else {
+            closeBackend(backend)
             return
         }
-        if backend.reused && !backend.receivedAny && !client.exchange.bodySent && !client.exchange.retriedStale {
-            client.exchange.retriedStale = true
-            client.exchange.upstream = .none
-            connectBackend(client)
-            return
-        }
-        stats.backendResetErrors += 1
-        respondProxyError(client, .backendReset)
-        resumeLater(client)
+        let generation = backend.socket.generation
+        perform(step(client, role) { $0.handle(.backendReset(receivedAny: backend.receivedAny)) }, client, role)
+        if backend.socket.generation == generation { closeBackend(backend) }
     }
 
     func backendDeadlinePassed(_ entry: TimerWheel.Entry) {
-        guard let client = clients.live(entry.handle), client.socket.timerToken == entry.token,
-            !client.exchange.responseStarted, let backend = backend(of: client)
-        else { return }
-        stats.backendTimeouts += 1
-        closeBackend(backend)
-        respondProxyError(client, .backendTimeout)
-        resumeLater(client)
+        guard let client = clients.live(entry.handle), client.socket.timerToken == entry.token else { return }
+        for role in [ExchangeRole.request, .events] where exchange(client, role)?.awaitingResponse == true {
+            perform(step(client, role) { $0.handle(.timedOut) }, client, role)
+            return
+        }
+    }
+
+    // MARK: ownership
+
+    /// The client (and which of its exchanges) a backend connection works for, if that
+    /// exchange still uses it.
+    func owner(of backend: BackendConnection) -> (ClientConnection, ExchangeRole)? {
+        guard case let .active(clientHandle) = backend.state, let client = clients.live(clientHandle) else { return nil }
+        let handle = backend.handle
+        if client.exchange.backend == handle { return (client, .request) }
+        if client.webSocket?.eventsBackend == handle { return (client, .events) }
+        return nil
+    }
+
+    /// The backend connection carrying `role`'s exchange of `client`, if any.
+    func backend(of client: ClientConnection, _ role: ExchangeRole = .request) -> BackendConnection? {
+        let handle = role == .request ? client.exchange.backend : client.webSocket?.eventsBackend
+        guard let handle else { return nil }
+        return backends.live(handle)
     }
 
     // MARK: pool
@@ -438,32 +449,5 @@ extension ShardLoop {
             case .idle = backend.state
         else { return }
         closeBackend(backend)
-    }
-
-    /// The client's exchange ended while handling another socket's completion; its pipelined
-    /// input is parsed after this completion is done (never re-entrantly).
-    func resumeLater(_ client: ClientConnection) {
-        resumeQueue.append(client.handle)
-    }
-
-    func runResumeQueue() {
-        while !resumeQueue.isEmpty {
-            let pending = resumeQueue
-            resumeQueue.removeAll()
-            for handle in pending {
-                guard let client = clients.live(handle) else { continue }
-                if client.phase == .awaitingHead || client.phase == .tunnel || client.phase == .webSocket { drainInbound(client) }
-                updateClientRecv(client)
-            }
-        }
-    }
-
-    /// A client connection is closing: its exchange's backend connection cannot be reused
-    /// mid-exchange, so it is closed too.
-    func detachBackend(from client: ClientConnection, reusable: Bool) {
-        if let backend = backend(of: client) {
-            closeBackend(backend)
-        }
-        client.exchange.upstream = .none
     }
 }

@@ -65,7 +65,7 @@ extension ShardLoop {
             case .held:
                 wanted = client.inbound.count < configuration.clientBufferSize  // to notice the client leaving
             case .webSocket:
-                wanted = client.socket.sendQueue.byteCount < high && client.webSocket?.readPaused != true
+                wanted = client.socket.sendQueue.byteCount < high && client.webSocket?.requester.readPaused != true
             case .tunnel:
                 wanted = (backend(of: client)?.socket.sendQueue.byteCount ?? 0) < high
             case .requestBody:
@@ -149,7 +149,7 @@ extension ShardLoop {
                     startRequest(client, head)
                 }
             case .requestBody:
-                if case .backend = client.exchange.upstream {
+                if client.exchange.proxy != nil {
                     guard let backend = backend(of: client), backend.socket.lifecycle == .open,
                         backend.socket.sendQueue.byteCount < configuration.sendHighWater
                     else { return offset }  // body waits until the backend can take it
@@ -177,34 +177,24 @@ extension ShardLoop {
 
     private func forwardBody(_ client: ClientConnection, _ chunk: UnsafeRawBufferPointer) {
         guard !chunk.isEmpty, let backend = backend(of: client) else { return }  // test handler: discard
-        if client.exchange.requestChunked {
-            var framed: [UInt8] = []
-            framed.reserveCapacity(chunk.count + 16)
-            HTTPWriter.appendChunk(chunk, to: &framed)
-            backend.socket.sendQueue.append(framed, pool: chunkPool)
-        } else {
+        switch client.exchange.proxy?.handle(.requestBodyBytes) {
+        case .forwardBody(chunked: true):
+            backend.socket.sendQueue.appendChunk(chunk, pool: chunkPool)
+        case .forwardBody(chunked: false):
             backend.socket.sendQueue.append(chunk, pool: chunkPool)
+        default:
+            assertionFailure("request body with no exchange to take it")
         }
-        client.exchange.bodySent = true
     }
 
     func requestBodyComplete(_ client: ClientConnection) {
         client.timeLimit.clear()
-        client.exchange.requestComplete = true
         client.exchange.requestDecoder = nil
         client.phase = .awaitingResponse
-        switch client.exchange.upstream {
-        case .testHandler:
+        if client.exchange.testRequest != nil {
             respondFromTestHandler(client)
-        case .backend:
-            if client.exchange.requestChunked, let backend = backend(of: client) {
-                var last: [UInt8] = []
-                HTTPWriter.appendLastChunk(to: &last)
-                backend.socket.sendQueue.append(last, pool: chunkPool)
-                flushBackend(backend)
-            }
-        case .none:
-            break
+        } else if client.exchange.proxy != nil {
+            perform(step(client, .request) { $0.handle(.requestBodyComplete) }, client, .request)
         }
     }
 
@@ -225,9 +215,7 @@ extension ShardLoop {
         exchange.method = head.method
         exchange.version = head.version
         exchange.keepAlive = head.keepAlive && !draining
-        exchange.requestComplete = framing == .none
-        if !exchange.requestComplete { exchange.requestDecoder = BodyDecoder(framing: framing) }
-        exchange.requestChunked = framing == .chunked
+        if framing != .none { exchange.requestDecoder = BodyDecoder(framing: framing) }
         client.exchange = exchange
         client.phase = exchange.requestComplete ? .awaitingResponse : .requestBody
         if client.phase == .requestBody { limitClient(client, .body) } else { client.timeLimit.clear() }
@@ -250,15 +238,10 @@ extension ShardLoop {
         }
         switch target.kind {
         case .test:
-            client.exchange.upstream = .testHandler
-            client.exchange.testPath = Self.removingPrefix(route.condition.pathBeg, from: path)
-            if let question = head.target.firstIndex(of: "?") {
-                client.exchange.testQuery = String(head.target[head.target.index(after: question)...])
-            }
+            client.exchange.testRequest = (Self.removingPrefix(route.condition.pathBeg, from: path), Self.query(of: head.target))
             client.exchange.channelPrefix = route.prefix ?? ""
             if client.exchange.requestComplete { respondFromTestHandler(client) }
         case .http:
-            client.exchange.gripEnabled = !route.noGrip
             client.exchange.channelPrefix = route.prefix ?? ""
             if client.peerHost.isEmpty && !configuration.xForwardedFor.isEmpty {
                 client.peerHost = Sockets.peerHost(client.socket.fd)
@@ -270,9 +253,12 @@ extension ShardLoop {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(512)
             HTTPWriter.appendRequestHead(forwarded, to: &bytes)
-            client.exchange.forwardedHead = bytes
             client.exchange.candidates = candidates
-            connectBackend(client)
+            client.exchange.proxy = ProxyExchange(
+                method: head.method, clientVersion: head.version, clientKeepAlive: client.exchange.keepAlive,
+                handling: .relay(grip: !route.noGrip), requestBody: framing == .none ? .none : framing == .chunked ? .chunked : .asIs,
+                forwardedHead: bytes, candidateCount: candidates.count)
+            startExchange(client, .request)
         case .zhttp:
             respondProxyError(client, .noRoute)
         }
@@ -314,8 +300,9 @@ extension ShardLoop {
     }
 
     private func respondFromTestHandler(_ client: ClientConnection) {
+        guard let request = client.exchange.testRequest else { return }
         let answer = TestHandler.answer(
-            method: client.exchange.method, path: client.exchange.testPath, query: client.exchange.testQuery,
+            method: client.exchange.method, path: request.path, query: request.query,
             subscriptionMax: configuration.subscriptionsPerConnectionMax)
         switch answer {
         case let .response(status, body):
@@ -336,27 +323,29 @@ extension ShardLoop {
     /// and closes once it is sent. A response already under way cannot be followed by
     /// another, so then the connection just closes. Its backend, if any, is given up.
     func refuseRequest(_ client: ClientConnection, status: Int, body: String) {
-        guard !client.exchange.responseStarted else {
+        guard !responseStarted(client) else {
             closeClient(client)
             return
         }
-        detachBackend(from: client, reusable: false)
+        releaseBackend(client, .request, reusable: false)
+        client.exchange.proxy = nil
         client.exchange.keepAlive = false
         respondLocally(client, status: status, body: body, closeAfter: true)
     }
 
+    /// The proxy's own answer when no backend response can be relayed (see `ProxyError`).
     func respondProxyError(_ client: ClientConnection, _ error: ProxyError) {
-        if case .badBackendResponse = error { stats.backendInvalidResponses += 1 }
-        if client.webSocket != nil {
-            webSocketBackendFailed(client, error)
-            return
-        }
-        guard !client.exchange.responseStarted else {
+        guard !responseStarted(client) else {
             closeClient(client)
             return
         }
-        client.exchange.upstream = .none
         respondLocally(client, status: error.status, body: error.body, closeAfter: false)
+    }
+
+    /// Response bytes already went to the client: an error can no longer be answered, only
+    /// the connection cut.
+    func responseStarted(_ client: ClientConnection) -> Bool {
+        client.exchange.proxy?.responseStarted == true || client.hold?.mode == .stream
     }
 
     /// Sends a response produced by the shard itself and ends the exchange.
@@ -412,6 +401,27 @@ extension ShardLoop {
                 closeClient(client)
             }
             // Otherwise the response in progress still goes out; then the connection closes.
+        }
+    }
+
+    /// The client's exchange ended while handling another socket's completion; its pipelined
+    /// input is parsed after this completion is done (never re-entrantly).
+    func resumeLater(_ client: ClientConnection) {
+        resumeQueue.append(client.handle)
+    }
+
+    func runResumeQueue() {
+        while !resumeQueue.isEmpty {
+            let pending = resumeQueue
+            resumeQueue.removeAll()
+            for handle in pending {
+                guard let client = clients.live(handle) else { continue }
+                switch client.phase {
+                case .awaitingHead, .requestBody, .tunnel, .webSocket: drainInbound(client)
+                case .awaitingResponse, .held, .lingering: break
+                }
+                updateClientRecv(client)
+            }
         }
     }
 

@@ -14,7 +14,7 @@ extension ShardLoop {
         }
         for client in clients where client.socket.isLive {
             if client.exchange.active || client.phase == .requestBody || client.phase == .awaitingResponse {
-                client.exchange.keepAlive = false  // finish this exchange, then close
+                client.exchange.closeWhenDone()
             } else {
                 closeClient(client)
             }

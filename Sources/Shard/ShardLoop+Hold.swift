@@ -4,6 +4,19 @@ import Wire
 
 /// GRIP holds: turning an exchange into a held connection, its timers, and ending it.
 extension ShardLoop {
+    /// A backend answered with GRIP instructions (collected whole): parse and act on them.
+    func applyGrip(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {
+        switch GripInstructionParser.parse(head: head, body: body, subscriptionMax: configuration.subscriptionsPerConnectionMax) {
+        case .success(let instruction):
+            applyInstruction(client, instruction)
+        case .failure(let error):
+            logger.warning("invalid GRIP instructions from backend: \(error)")
+            stats.backendInvalidResponses += 1
+            respondProxyError(client, .badBackendResponse)
+        }
+        resumeLater(client)
+    }
+
     /// Acts on the instructions a backend (or the test handler) answered with.
     func applyInstruction(_ client: ClientConnection, _ instruction: GripInstruction) {
         guard let mode = instruction.hold, client.exchange.method != "HEAD" else {
@@ -18,8 +31,7 @@ extension ShardLoop {
         hold.keepAlive = client.exchange.keepAlive
         hold.lastSendNanos = now
         hold.timeoutSeconds = instruction.timeoutSeconds
-        client.exchange.upstream = .none
-        client.exchange.responseStarted = mode == .stream
+        client.exchange.testRequest = nil
         switch mode {
         case .stream:
             hold.chunked = client.exchange.version == .http11
@@ -119,7 +131,7 @@ extension ShardLoop {
         stats.countResponse(status: response.status)
         client.socket.sendQueue.append(bytes, pool: chunkPool)
         flushClient(client)
-        client.exchange.requestComplete = true
+        client.exchange.requestDecoder = nil
         client.exchange.keepAlive = !close
         finishExchange(client, closeAfter: close)
     }
@@ -148,7 +160,7 @@ extension ShardLoop {
             HTTPWriter.appendLastChunk(to: &last)
             client.socket.sendQueue.append(last, pool: chunkPool)
             flushClient(client)
-            client.exchange.requestComplete = true
+            client.exchange.requestDecoder = nil
             finishExchange(client, closeAfter: !hold.keepAlive)
             resumeLater(client)
         } else {

@@ -15,15 +15,16 @@ extension ShardLoop {
         HTTPWriter.appendRequestHead(
             HTTPRequestHead(method: head.method, target: RequestForwarding.originForm(head.target), version: .http11, headers: headers),
             to: &bytes)
-        client.exchange.forwardedHead = bytes
-        client.exchange.candidates = candidates(for: route)
-        client.exchange.upgrade = true
-        client.exchange.gripEnabled = false
-        connectBackend(client)
+        let candidates = candidates(for: route)
+        client.exchange.candidates = candidates
+        client.exchange.proxy = ProxyExchange(
+            method: head.method, clientVersion: head.version, clientKeepAlive: client.exchange.keepAlive, handling: .upgrade,
+            requestBody: client.exchange.requestComplete ? .none : .asIs, forwardedHead: bytes, candidateCount: candidates.count)
+        startExchange(client, .request)
     }
 
     /// The backend switched protocols: relay its 101, then relay bytes.
-    func startTunnel(_ backend: BackendConnection, _ client: ClientConnection, _ head: HTTPResponseHead) {
+    func startTunnel(_ client: ClientConnection, _ head: HTTPResponseHead) {
         var headers = HopByHop.stripped(head.headers, alsoRemove: ["sec-websocket-extensions"]).removingGripFields()
         headers.add("Connection", "Upgrade")
         headers.add("Upgrade", "websocket")
@@ -34,8 +35,6 @@ extension ShardLoop {
         stats.webSocketSessionsOpened += 1
         webSocketOpenCount += 1
         client.tunnelOpen = true
-        client.exchange.responseStarted = true
-        client.exchange.forwardedHead = []
         client.phase = .tunnel
         flushClient(client)
         resumeLater(client)  // bytes the client sent right after its handshake

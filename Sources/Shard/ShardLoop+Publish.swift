@@ -138,7 +138,7 @@ extension ShardLoop {
             client.socket.sendQueue.append(shared: bytes)
             stats.countResponse(status: response.status)
             flushClient(client)
-            client.exchange.requestComplete = true
+            client.exchange.requestDecoder = nil
             finishExchange(client, closeAfter: false)
         } else {
             var headers = HTTPHeaders()

@@ -85,7 +85,7 @@ extension ShardLoop {
             client.tunnelOpen = false
             webSocketOpenCount -= 1
         }
-        detachBackend(from: client, reusable: false)
+        releaseBackends(of: client)
         cancelInFlight(client.socket, recv: .clientRecv, send: .clientSend, connect: nil, slot: client.slot)
         finishClientClose(client)
     }
@@ -122,19 +122,5 @@ extension ShardLoop {
         backend.socket.sendQueue.removeAll(pool: chunkPool)
         backend.inbound.release()
         backends.release(backend.slot)
-    }
-
-    /// The live client connection whose exchange `backend` carries, if it is still that exchange.
-    func client(of backend: BackendConnection) -> ClientConnection? {
-        guard case let .active(handle) = backend.state, let client = clients.live(handle),
-            case let .backend(backendHandle) = client.exchange.upstream, backendHandle == backend.handle
-        else { return nil }
-        return client
-    }
-
-    /// The live backend connection carrying `client`'s exchange, if any.
-    func backend(of client: ClientConnection) -> BackendConnection? {
-        guard case let .backend(handle) = client.exchange.upstream else { return nil }
-        return backends.live(handle)
     }
 }

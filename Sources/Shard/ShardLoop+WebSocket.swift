@@ -42,10 +42,11 @@ extension ShardLoop {
                 mode: .overHTTP, clientKey: key, maxMessageBytes: configuration.webSocketMessageMax,
                 connectionIDBits: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
                 baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: candidates(for: route),
-                gripSignature: gripSignature(for: route), compression: compression(for: head))
+                gripSignature: gripSignature(for: route), eventsHighWaterBytes: configuration.webSocketEventsHighWater,
+                compression: compression(for: head))
             session.channelPrefix = route.prefix ?? ""
             client.webSocket = session
-            WebSocketOverHTTPCodec.append(.open, to: &session.pendingEvents)
+            session.requester.queue(.open)
             sendEvents(client, session)
         case .http:
             startPassthrough(client, head, route: route)
@@ -122,7 +123,7 @@ extension ShardLoop {
     func webSocketInput(_ client: ClientConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
         guard let session = client.webSocket, !session.clientGone else { return bytes.count }
         var offset = 0
-        while offset < bytes.count && client.socket.isLive && !session.readPaused {
+        while offset < bytes.count && client.socket.isLive && !session.requester.readPaused {
             var decoded: (event: WebSocketEvent, compressed: Bool)? = nil
             do {
                 offset += try session.decoder.decodeNext(UnsafeRawBufferPointer(rebasing: bytes[offset...])) { decoded = ($0, $1) }
@@ -191,9 +192,7 @@ extension ShardLoop {
                 sendFrame(client, session, isText ? .text : .binary, payload)
             case .overHTTP:
                 guard !session.detached, !session.closeReceived else { return }
-                WebSocketOverHTTPCodec.append(isText ? .text(payload) : .binary(payload), to: &session.pendingEvents)
-                sendEvents(client, session)
-                pauseIfFull(session)
+                queueEvent(client, session, isText ? .text(payload) : .binary(payload))
             }
         case let .close(code, reason):
             session.closeReceived = true
@@ -202,22 +201,13 @@ extension ShardLoop {
             case .testHandler:
                 finishClose(client, session, code: code, reason: reason)
             case .overHTTP:
-                if session.detached || !session.opened {
+                if session.detached || !session.requester.opened {
                     finishClose(client, session, code: code, reason: reason)
                 } else {
-                    WebSocketOverHTTPCodec.append(.close(code: code, reason: reason), to: &session.pendingEvents)
-                    sendEvents(client, session)
+                    queueEvent(client, session, .close(code: code, reason: reason))
                 }
             }
         }
-    }
-
-    /// The events waiting for the next request reached the bound: stop reading the client
-    /// (TCP backpressure) until `sendEvents` takes them.
-    func pauseIfFull(_ session: WebSocketSession) {
-        guard !session.readPaused, session.pendingEvents.count >= configuration.webSocketEventsHighWater else { return }
-        session.readPaused = true
-        stats.webSocketBackpressurePauses += 1
     }
 
     /// The close handshake's last step from our side: answer the client's close (if we have
@@ -265,7 +255,7 @@ extension ShardLoop {
 
     /// The client's TCP connection ended without (or after) a close.
     func webSocketClientGone(_ client: ClientConnection) {
-        guard let session = client.webSocket, session.mode == .overHTTP, session.opened, !session.detached,
+        guard let session = client.webSocket, session.mode == .overHTTP, session.requester.opened, !session.detached,
             !session.closeReceived, !session.clientGone
         else {
             closeClient(client)
@@ -275,8 +265,7 @@ extension ShardLoop {
         session.clientGone = true
         client.readClosed = true
         unsubscribeAll(client)
-        session.pendingEvents.removeAll()
-        WebSocketOverHTTPCodec.append(.disconnect, to: &session.pendingEvents)
-        if !session.requestInFlight { sendEvents(client, session) }
+        session.requester.replacePending(with: .disconnect)
+        sendEvents(client, session)
     }
 }

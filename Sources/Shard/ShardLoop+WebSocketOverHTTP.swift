@@ -6,16 +6,24 @@ import Wire
 /// `application/websocket-events`, one request in flight per connection; the events in each
 /// response come back to the client.
 extension ShardLoop {
-    /// Sends the pending events unless a request is already in flight (they wait for it).
-    /// Waits while a failed request's backoff runs (`retryPending`), and after `detach`.
-    func sendEvents(_ client: ClientConnection, _ session: WebSocketSession, force: Bool = false) {
-        guard !session.requestInFlight, !session.retryPending, !session.detached, client.socket.isLive,
-            force || !session.pendingEvents.isEmpty
-        else { return }
+    /// Queues a client event for the backend and sends it unless a request is in flight.
+    func queueEvent(_ client: ClientConnection, _ session: WebSocketSession, _ event: WebSocketOverHTTPEvent) {
+        let wasPaused = session.requester.readPaused
+        session.requester.queue(event)
+        sendEvents(client, session)
+        if !wasPaused && session.requester.readPaused { stats.webSocketBackpressurePauses += 1 }
+    }
+
+    /// Sends the pending events unless a request is in flight or a failed one's backoff
+    /// runs (they wait for it), and never after `detach`. `keepAlive`: send even with no
+    /// events (the backend's Keep-Alive-Interval).
+    func sendEvents(_ client: ClientConnection, _ session: WebSocketSession, keepAlive: Bool = false) {
+        guard !session.detached, client.socket.isLive, session.requester.mayRequest(keepAlive: keepAlive) else { return }
+        let events = session.requester.pending
         var headers = session.baseHeaders
         headers.add("Accept", "application/websocket-events")
         headers.add("Content-Type", "application/websocket-events")
-        headers.add("Content-Length", String(session.pendingEvents.count))
+        headers.add("Content-Length", String(events.count))
         headers.add("Connection-Id", session.connectionID)
         for (name, value) in session.meta { headers.add("Meta-" + name, value) }
         if let signature = session.gripSignature {
@@ -23,64 +31,59 @@ extension ShardLoop {
             headers.add("Grip-Sig", signature)
         }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(512 + session.pendingEvents.count)
+        bytes.reserveCapacity(512 + events.count)
         HTTPWriter.appendRequestHead(HTTPRequestHead(method: "POST", target: session.target, version: .http11, headers: headers), to: &bytes)
-        bytes += session.pendingEvents
-        session.inFlightEvents = session.pendingEvents
-        session.pendingEvents = []
-        if session.readPaused {
-            // Room again: the client's unread input is decoded and its receive re-armed.
-            session.readPaused = false
-            resumeLater(client)
+        bytes += events
+        let exchange = ProxyExchange(
+            method: "POST", clientVersion: .http11, clientKeepAlive: true, handling: .collect(limit: collectedEventsMax),
+            requestBody: .none, forwardedHead: bytes, candidateCount: session.candidates.count)
+        if session.requester.begin(exchange, nowNanos: now) {
+            resumeLater(client)  // room again: the client's unread input is decoded and its receive re-armed
         }
-        session.requestInFlight = true
-        session.lastRequestNanos = now
         stats.webSocketEventRequests += 1
-
-        var exchange = Exchange()
-        exchange.method = "POST"
-        exchange.purpose = .webSocketEvents
-        exchange.requestComplete = true
-        exchange.keepAlive = true
-        exchange.forwardedHead = bytes
-        exchange.candidates = session.candidates
-        exchange.gripEnabled = false
-        client.exchange = exchange
-        connectBackend(client)
+        startExchange(client, .events)
     }
 
+    /// Largest WebSocket-over-HTTP events body: Pushpin's 1 MB, plus room for one message of
+    /// `websocket_message_max` (a backend echoing a large message answers with it).
+    var collectedEventsMax: Int { 1_000_000 + configuration.webSocketMessageMax }
+
     /// The backend answered an event request (the OPEN one included).
-    func webSocketEventsResponse(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {
+    func eventsAnswered(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {
         guard let session = client.webSocket else { return }
-        session.requestInFlight = false
         let isEvents = head.status == 200
             && (head.headers["Content-Type"].map { $0.split(separator: ";").first?.trimmingSpaces.lowercased() == "application/websocket-events" } ?? false)
         let decoded = isEvents ? WebSocketOverHTTPCodec.decode(body) : .failure(WebSocketOverHTTPError(message: "not an events response"))
-        guard case .success(var events) = decoded else {
+        let events: [WebSocketOverHTTPEvent]? = if case .success(let list) = decoded { list } else { nil }
+        switch session.requester.answered(isEvents: events != nil) {
+        case .deliver:
+            break
+        case .relayRefusal:
             stats.webSocketEventFailures += 1
-            if !session.opened {
-                rejectOpen(client, head, body)  // the backend refused the WebSocket: relay its answer
-            } else {
-                failWebSocket(client, session, code: 1011, reason: "backend error")
-            }
+            rejectOpen(client, head, body)  // the backend refused the WebSocket: relay its answer
             return
+        case .close(let code):
+            stats.webSocketEventFailures += 1
+            failWebSocket(client, session, code: code, reason: "backend error")
+            return
+        case .refuseOpen, .retry:
+            preconditionFailure("an answered request is not retried")
         }
+        guard var events else { return }
         applyEventHeaders(session, head)
-        if !session.opened {
-            guard let first = events.first, first == .open || (events.isEmpty && session.keepAliveIntervalNanos > 0) else {
+        if !session.requester.opened {
+            guard let first = events.first, first == .open || (events.isEmpty && session.requester.keepAliveIntervalNanos > 0) else {
                 stats.webSocketEventFailures += 1
                 stats.backendInvalidResponses += 1
                 rejectOpen(client, HTTPResponseHead(version: .http11, status: 502, reason: "Bad Gateway", headers: HTTPHeaders()), Array(ProxyError.badBackendResponse.body.utf8))
                 return
             }
             if !events.isEmpty { events.removeFirst() }
-            session.opened = true
+            session.requester.open()
             enableGrip(session, head)
             acceptWebSocket(client, session, extraHeaders: Self.headersFor101(head.headers))
             resumeLater(client)  // frames the client sent right after its handshake
         }
-        session.retries = 0
-        session.inFlightEvents = []
         if session.clientGone {
             closeClient(client)
             return
@@ -89,7 +92,7 @@ extension ShardLoop {
         guard client.socket.isLive else { return }
         if session.closeReceived && session.closeSent {
             closeAfterQueue(client)
-        } else if session.closeReceived && !session.detached && session.pendingEvents.isEmpty {
+        } else if session.closeReceived && !session.detached && session.requester.pending.isEmpty {
             // Our CLOSE went out and the backend did not answer with one: finish anyway.
             finishClose(client, session, code: 1000, reason: [])
         }
@@ -100,7 +103,7 @@ extension ShardLoop {
     private func rejectOpen(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {
         client.webSocket = nil
         client.exchange.keepAlive = false
-        client.exchange.requestComplete = true
+        client.exchange.requestDecoder = nil
         var headers = HopByHop.stripped(head.headers, alsoRemove: ["content-length"])
         headers.add("Content-Length", String(body.count))
         headers.add("Connection", "close")
@@ -131,7 +134,7 @@ extension ShardLoop {
             if !value.isEmpty { session.meta.append((key, value)) }
         }
         if let text = head.headers["Keep-Alive-Interval"], let seconds = Int(text.trimmingSpaces) {
-            session.keepAliveIntervalNanos = seconds > 0 ? Int64(max(seconds, 20)) * 1_000_000_000 : 0
+            session.requester.keepAliveIntervalNanos = seconds > 0 ? Int64(max(seconds, 20)) * 1_000_000_000 : 0
         }
     }
 
@@ -199,8 +202,7 @@ extension ShardLoop {
             unsubscribe(client, from: session.channelPrefix + channel)
         case "detach":
             // Close the backend side (CLOSE event); the client stays, receiving publishes.
-            WebSocketOverHTTPCodec.append(.close(code: 1000, reason: []), to: &session.pendingEvents)
-            sendEvents(client, session)
+            queueEvent(client, session, .close(code: 1000, reason: []))
             session.detached = true
         case "set-meta":
             guard let name = object["name"]?.stringValue, !name.isEmpty else { return }
@@ -244,16 +246,17 @@ extension ShardLoop {
         session.clientKeepAliveNanos = Int64(timeout > 0 ? timeout : 55) * 1_000_000_000
     }
 
-    /// The event request failed (connect error, reset, timeout). The OPEN request fails the
-    /// handshake (502); later requests are retried with backoff, then the client is closed.
-    func webSocketBackendFailed(_ client: ClientConnection, _ error: ProxyError) {
+    /// The event request failed (connect error, reset, timeout, a bad response). The OPEN
+    /// request fails the handshake; later requests are retried with backoff, then the client
+    /// is closed.
+    func eventsFailed(_ client: ClientConnection, _ error: ProxyError) {
         guard let session = client.webSocket else { return }
-        session.requestInFlight = false
         stats.webSocketEventFailures += 1
-        client.exchange = Exchange()
-        if !session.opened {
+        let wasPaused = session.requester.readPaused
+        let outcome = session.requester.failed(error, nowNanos: now, random: &random)
+        if case .refuseOpen(let error) = outcome {
             client.webSocket = nil
-            client.exchange.requestComplete = true
+            client.exchange.requestDecoder = nil
             client.exchange.keepAlive = false
             respondLocally(client, status: error.status, body: error.body, closeAfter: true)
             return
@@ -262,17 +265,15 @@ extension ShardLoop {
             closeClient(client)
             return
         }
-        session.retries += 1
-        guard session.retries <= WebSocketSession.retriesMax else {
-            failWebSocket(client, session, code: 1011, reason: "backend unavailable")
-            return
+        switch outcome {
+        case .retry(let deadline):
+            if !wasPaused && session.requester.readPaused { stats.webSocketBackpressurePauses += 1 }
+            scheduleSession(.webSocketRetry, client, session, afterNanos: deadline - now)
+        case .close(let code):
+            failWebSocket(client, session, code: code, reason: "backend unavailable")
+        case .deliver, .relayRefusal, .refuseOpen:
+            preconditionFailure("a failed request delivers nothing")
         }
-        session.pendingEvents = session.inFlightEvents + session.pendingEvents
-        session.inFlightEvents = []
-        pauseIfFull(session)  // a fast client waits for the retry too
-        let delay = Int64(1_000_000_000) << Int64(session.retries - 1) + Int64.random(in: 0..<1_000_000_000)
-        session.retryPending = true
-        scheduleSession(.webSocketRetry, client, session, afterNanos: delay)
     }
 
     // MARK: timers
@@ -288,10 +289,8 @@ extension ShardLoop {
     /// keep-alive message (`keep-alive` control message).
     func armSessionTimer(_ client: ClientConnection, _ session: WebSocketSession) {
         var due = Int64.max
-        guard !session.retryPending else { return }  // the retry timer is armed; it re-arms this
-        if session.keepAliveIntervalNanos > 0 && !session.detached {
-            due = min(due, session.lastRequestNanos + session.keepAliveIntervalNanos)
-        }
+        guard !session.requester.backingOff else { return }  // the retry timer is armed; it re-arms this
+        if let keepAliveDue = session.requester.keepAliveDueNanos, !session.detached { due = min(due, keepAliveDue) }
         if session.clientKeepAliveNanos > 0 { due = min(due, session.lastClientSendNanos + session.clientKeepAliveNanos) }
         guard due != Int64.max else { return }
         scheduleSession(.webSocketKeepAlive, client, session, afterNanos: max(due - now, timers.tickNanos))
@@ -303,14 +302,10 @@ extension ShardLoop {
         else { return }
         switch TimerKind(rawValue: entry.kind) {
         case .webSocketRetry:
-            session.retryPending = false
+            session.requester.retryDue()
             sendEvents(client, session)
         case .webSocketKeepAlive:
-            if session.keepAliveIntervalNanos > 0 && !session.requestInFlight
-                && now - session.lastRequestNanos >= session.keepAliveIntervalNanos
-            {
-                sendEvents(client, session, force: true)
-            }
+            if session.requester.keepAliveDue(nowNanos: now) { sendEvents(client, session, keepAlive: true) }
             if session.clientKeepAliveNanos > 0 && !session.closeSent && now - session.lastClientSendNanos >= session.clientKeepAliveNanos {
                 client.socket.sendQueue.append(session.clientKeepAliveFrame, pool: chunkPool)
                 session.lastClientSendNanos = now

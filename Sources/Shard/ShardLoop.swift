@@ -42,6 +42,8 @@ public final class ShardLoop {
     var reclaimSchedule = ReclaimSchedule()
     var stats = ShardStats()
     var now: Int64 = 0
+    /// Jitter for WebSocket-over-HTTP retry backoff.
+    var random = SystemRandomNumberGenerator()
     /// Reports that did not fit into the report ring yet; retried every turn, in order.
     var pendingReports: [ShardReport] = []
     /// Client connections whose pipelined input is parsed once the current completion is done.

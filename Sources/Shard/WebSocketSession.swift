@@ -18,8 +18,6 @@ final class WebSocketSession {
     var accepted = false
 
     // WebSocket-over-HTTP
-    /// The OPEN exchange succeeded and the client got its 101.
-    var opened = false
     /// 128 random bits, rendered as 32 hex digits for each request's Connection-Id (held as
     /// bits: a 32-character string would be one more heap block per session).
     let connectionIDBits: (UInt64, UInt64)
@@ -28,20 +26,11 @@ final class WebSocketSession {
     let baseHeaders: HTTPHeaders
     let candidates: [BackendCandidate]
     let gripSignature: String?
-    /// Events waiting for the next request, and those in the request in flight (kept so a
-    /// failed request is retried with exactly the same events, in order).
-    var pendingEvents: [UInt8] = []
-    var inFlightEvents: [UInt8] = []
-    var requestInFlight = false
-    /// The pending events reached `webSocketEventsHighWater`: the client is not read until a
-    /// request takes them.
-    var readPaused = false
-    var retries = 0
-    /// A failed request's backoff is running: new events wait for the retry.
-    var retryPending = false
+    /// Sequences the event requests: pending and in-flight events, retries, keep-alives.
+    var requester: EventRequester
+    /// The backend connection the event request in flight uses.
+    var eventsBackend: ConnectionHandle? = nil
     var meta: [(name: String, value: String)] = []
-    var keepAliveIntervalNanos: Int64 = 0
-    var lastRequestNanos: Int64 = 0
     /// The backend enabled GRIP (`Sec-WebSocket-Extensions: grip`): `c:` control messages and
     /// the message prefix apply.
     var gripEnabled = false
@@ -60,7 +49,6 @@ final class WebSocketSession {
 
     /// Shared by every session until a backend sets its own: one array, not one per session.
     static let defaultMessagePrefix = Array("m:".utf8)
-    static let retriesMax = 5
 
     /// permessage-deflate was negotiated: the 101's extension header and the inflater.
     let compression: (response: String, inflater: MessageInflater)?
@@ -68,8 +56,10 @@ final class WebSocketSession {
 
     init(
         mode: Mode, clientKey: String, maxMessageBytes: Int, connectionIDBits: (UInt64, UInt64), target: String, baseHeaders: HTTPHeaders,
-        candidates: [BackendCandidate], gripSignature: String?, compression: (response: String, inflater: MessageInflater)? = nil
+        candidates: [BackendCandidate], gripSignature: String?, eventsHighWaterBytes: Int = 0,
+        compression: (response: String, inflater: MessageInflater)? = nil
     ) {
+        requester = EventRequester(highWaterBytes: eventsHighWaterBytes)
         self.mode = mode
         self.clientKey = clientKey
         self.compression = compression
