@@ -15,7 +15,7 @@ enum ExchangeRole {
 extension ShardLoop {
     /// Starts `role`'s exchange of `client`, set up by the caller.
     func startExchange(_ client: ClientConnection, _ role: ExchangeRole) {
-        if let exchange = exchange(client, role), exchange.candidateCount == 0 { stats.backendConnectErrors += 1 }
+        if withExchange(client, role, { $0.candidateCount }) == 0 { stats.backendConnectErrors += 1 }
         perform(step(client, role) { $0.start() }, client, role)
     }
 
@@ -38,13 +38,6 @@ extension ShardLoop {
         return action
     }
 
-    func exchange(_ client: ClientConnection, _ role: ExchangeRole) -> ProxyExchange? {
-        switch role {
-        case .request: return client.exchange.proxy
-        case .events: return client.webSocket?.requester.exchange
-        }
-    }
-
     /// Carries out what the exchange asked for. A pooled connection or a failed socket
     /// answers at once, so their next action runs here too (never re-entrantly).
     func perform(_ first: ProxyExchange.Action, _ client: ClientConnection, _ role: ExchangeRole) {
@@ -58,8 +51,8 @@ extension ShardLoop {
                 guard let next = connect(client, role, candidate: candidate, usePool: usePool) else { return }
                 action = next
             case .sendRequest:
-                guard let backend = backend(of: client, role), let exchange = exchange(client, role) else { return }
-                backend.socket.sendQueue.append(exchange.forwardedHead, pool: chunkPool)
+                guard let backend = backend(of: client, role) else { return }
+                withExchange(client, role) { backend.socket.sendQueue.append($0.forwardedHead, pool: chunkPool) }
                 flushBackend(backend)
                 updateBackendRecv(backend)
                 if role == .request && client.phase == .requestBody { resumeLater(client) }  // its body may go now
@@ -326,9 +319,9 @@ extension ShardLoop {
         _ backend: BackendConnection, _ client: ClientConnection, _ role: ExchangeRole, _ bytes: UnsafeRawBufferPointer
     ) -> Int {
         var offset = 0
-        while let exchange = exchange(client, role), !exchange.isDone {
+        while let readingBody = withExchange(client, role, { $0.isDone ? nil : $0.readingBody }) ?? nil {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            if exchange.readingBody {
+            if readingBody {
                 let backendQueueEmpty = backend.socket.sendQueue.isEmpty
                 let result = withExchange(client, role) { exchange in
                     exchange.receiveBody(rest, backendQueueEmpty: backendQueueEmpty) { chunk, chunked in
@@ -394,7 +387,7 @@ extension ShardLoop {
 
     func backendDeadlinePassed(_ entry: TimerWheel.Entry) {
         guard let client = clients.live(entry.handle), client.socket.timerToken == entry.token else { return }
-        for role in [ExchangeRole.request, .events] where exchange(client, role)?.awaitingResponse == true {
+        for role in [ExchangeRole.request, .events] where withExchange(client, role, { $0.awaitingResponse }) == true {
             perform(step(client, role) { $0.handle(.timedOut) }, client, role)
             return
         }
