@@ -66,10 +66,9 @@ extension ShardLoop {
                 flushBackend(backend)
                 return
             case .sendResponseHead(let head):
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(512)
-                HTTPWriter.appendResponseHead(head, to: &bytes)
-                client.socket.sendQueue.append(bytes, pool: chunkPool)
+                headScratch.removeAll(keepingCapacity: true)
+                HTTPWriter.appendResponseHead(head, to: &headScratch)
+                client.socket.sendQueue.append(headScratch, pool: chunkPool)
                 stats.countResponse(status: head.status)
                 flushClient(client)
                 return

@@ -44,6 +44,9 @@ public final class ShardLoop {
     var now: Int64 = 0
     /// Jitter for WebSocket-over-HTTP retry backoff.
     var random = SystemRandomNumberGenerator()
+    /// A response head is written here, then copied into its client's send queue: one buffer
+    /// reused, not one array per response.
+    var headScratch: [UInt8] = []
     /// Reports that did not fit into the report ring yet; retried every turn, in order.
     var pendingReports: [ShardReport] = []
     /// Client connections whose pipelined input is parsed once the current completion is done.
