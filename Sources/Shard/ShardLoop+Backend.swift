@@ -181,10 +181,15 @@ extension ShardLoop {
         }
     }
 
-    /// The client is closing: no backend connection can finish its exchanges.
+    /// The client is closing: its exchanges end, and no backend connection can finish them.
     func releaseBackends(of client: ClientConnection) {
-        releaseBackend(client, .request, reusable: false)
-        releaseBackend(client, .events, reusable: false)
+        clientGone(client, .request)
+        clientGone(client, .events)
+    }
+
+    private func clientGone(_ client: ClientConnection, _ role: ExchangeRole) {
+        if let action = withExchange(client, role, { $0.handle(.clientGone) }) { perform(action, client, role) }
+        releaseBackend(client, role, reusable: false)  // one attached without an exchange (none expected)
     }
 
     private func allocateBackend() -> BackendConnection {
