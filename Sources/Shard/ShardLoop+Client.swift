@@ -256,7 +256,7 @@ extension ShardLoop {
             client.exchange.candidates = candidates
             client.exchange.proxy = ProxyExchange(
                 method: head.method, clientVersion: head.version, clientKeepAlive: client.exchange.keepAlive,
-                handling: .relay(grip: !route.noGrip), requestBody: framing == .none ? .none : framing == .chunked ? .chunked : .asIs,
+                handling: .relay(gripBodyMax: route.noGrip ? nil : configuration.gripInstructBodyMax), requestBody: framing == .none ? .none : framing == .chunked ? .chunked : .asIs,
                 forwardedHead: bytes, candidateCount: candidates.count)
             startExchange(client, .request)
         case .zhttp:
@@ -437,7 +437,7 @@ extension ShardLoop {
         client.inbound.release()
         Sockets.shutdownWrite(client.socket.fd)
         // Shorter while shutting down: the process should not wait on clients that never close.
-        schedule(.lingerDeadline, slot: client.slot, socket: &client.socket, afterNanos: draining ? 200_000_000 : 2_000_000_000)
+        schedule(.lingerDeadline, slot: client.slot, socket: &client.socket, afterNanos: draining ? configuration.lingerDrainingNanos : configuration.lingerNanos)
         updateClientRecv(client)
     }
 

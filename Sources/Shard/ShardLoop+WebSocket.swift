@@ -28,7 +28,7 @@ extension ShardLoop {
             }
             let session = WebSocketSession(
                 mode: .testHandler, clientKey: key, maxMessageBytes: configuration.webSocketMessageMax, connectionIDBits: (0, 0),
-                target: head.target, baseHeaders: HTTPHeaders(), candidates: [], gripSignature: nil,
+                target: head.target, baseHeaders: HTTPHeaders(), candidates: [], gripSignature: nil, requester: eventRequester(),
                 compression: compression(for: head))
             client.webSocket = session
             acceptWebSocket(client, session, extraHeaders: HTTPHeaders())
@@ -42,7 +42,7 @@ extension ShardLoop {
                 mode: .overHTTP, clientKey: key, maxMessageBytes: configuration.webSocketMessageMax,
                 connectionIDBits: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
                 baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: candidates(for: route),
-                gripSignature: gripSignature(for: route), eventsHighWaterBytes: configuration.webSocketEventsHighWater,
+                gripSignature: gripSignature(for: route), requester: eventRequester(),
                 compression: compression(for: head))
             session.channelPrefix = route.prefix ?? ""
             client.webSocket = session

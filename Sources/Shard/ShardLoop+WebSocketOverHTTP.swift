@@ -46,7 +46,14 @@ extension ShardLoop {
 
     /// Largest WebSocket-over-HTTP events body: Pushpin's 1 MB, plus room for one message of
     /// `websocket_message_max` (a backend echoing a large message answers with it).
-    var collectedEventsMax: Int { 1_000_000 + configuration.webSocketMessageMax }
+    var collectedEventsMax: Int { configuration.webSocketEventsBodyMax + configuration.webSocketMessageMax }
+
+    /// A session's event requests, with the shard's high-water mark and retry policy.
+    func eventRequester() -> EventRequester {
+        EventRequester(
+            highWaterBytes: configuration.webSocketEventsHighWater, retriesMax: configuration.webSocketRetriesMax,
+            retryBaseNanos: configuration.webSocketRetryBaseNanos, retryJitterNanos: configuration.webSocketRetryJitterNanos)
+    }
 
     /// The backend answered an event request (the OPEN one included).
     func eventsAnswered(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {

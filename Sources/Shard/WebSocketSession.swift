@@ -56,10 +56,10 @@ final class WebSocketSession {
 
     init(
         mode: Mode, clientKey: String, maxMessageBytes: Int, connectionIDBits: (UInt64, UInt64), target: String, baseHeaders: HTTPHeaders,
-        candidates: [BackendCandidate], gripSignature: String?, eventsHighWaterBytes: Int = 0,
+        candidates: [BackendCandidate], gripSignature: String?, requester: EventRequester,
         compression: (response: String, inflater: MessageInflater)? = nil
     ) {
-        requester = EventRequester(highWaterBytes: eventsHighWaterBytes)
+        self.requester = requester
         self.mode = mode
         self.clientKey = clientKey
         self.compression = compression

@@ -7,6 +7,12 @@ import Wire
 /// Drives `EventRequester` with a fake clock and a seeded random source: no sockets, no sleeps.
 @Suite struct EventRequesterTests {
     static let second: Int64 = 1_000_000_000
+    static let retriesMax = 5
+
+    /// A requester with pushpind's default policy: 5 retries after 1 s, 2 s, 4 s … plus up to 1 s.
+    func makeRequester(highWaterBytes: Int = 1000) -> EventRequester {
+        EventRequester(highWaterBytes: highWaterBytes, retriesMax: Self.retriesMax, retryBaseNanos: Self.second, retryJitterNanos: Self.second)
+    }
 
     func request(_ requester: inout EventRequester, nowNanos: Int64 = 0, keepAlive: Bool = false) -> Bool {
         guard requester.mayRequest(keepAlive: keepAlive) else { return false }
@@ -27,7 +33,7 @@ import Wire
 
     /// The OPEN went out and came back with events: the session is open.
     func opened() -> EventRequester {
-        var requester = EventRequester(highWaterBytes: 1000)
+        var requester = makeRequester()
         requester.queue(.open)
         #expect(request(&requester))
         #expect(requester.answered(isEvents: true) == .deliver)
@@ -70,7 +76,7 @@ import Wire
         requester.queue(.text(Array("first".utf8)))
         var now: Int64 = 100 * Self.second
         var previousDelay: Int64 = 0
-        for attempt in 1...EventRequester.retriesMax {
+        for attempt in 1...Self.retriesMax {
             #expect(request(&requester, nowNanos: now))
             requester.queue(.text(Array("later".utf8)))
             if attempt == 1 { #expect(requester.inFlight == first) }
@@ -121,14 +127,14 @@ import Wire
 
     @Test func aFailedOpenIsNotRetriedButRefused() {
         var random = SeededRandom(seed: 12)
-        var requester = EventRequester(highWaterBytes: 1000)
+        var requester = makeRequester()
         requester.queue(.open)
         _ = request(&requester)
         #expect(requester.failed(.connectFailed, nowNanos: 0, random: &random) == .refuseOpen(.connectFailed))
     }
 
     @Test func anOpenRefusedByTheBackendRelaysItsAnswerAndALaterNonEventsAnswerCloses() {
-        var refused = EventRequester(highWaterBytes: 1000)
+        var refused = makeRequester()
         refused.queue(.open)
         _ = request(&refused)
         #expect(refused.answered(isEvents: false) == .relayRefusal)

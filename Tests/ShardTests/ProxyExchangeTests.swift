@@ -6,9 +6,10 @@ import Wire
 /// Drives `ProxyExchange` through its states the way the shard does, with no sockets.
 @Suite struct ProxyExchangeTests {
     static let forwarded = Array("GET / HTTP/1.1\r\nHost: b\r\n\r\n".utf8)
+    static let gripBodyMax = 100_000
 
     func exchange(
-        candidates: Int = 1, handling: ProxyExchange.Handling = .relay(grip: true), body: ProxyExchange.RequestBody = .none,
+        candidates: Int = 1, handling: ProxyExchange.Handling = .relay(gripBodyMax: Self.gripBodyMax), body: ProxyExchange.RequestBody = .none,
         method: String = "GET", version: HTTPVersion = .http11, keepAlive: Bool = true
     ) -> ProxyExchange {
         ProxyExchange(
@@ -275,7 +276,7 @@ import Wire
     }
 
     @Test func withoutGripAGripResponseIsRelayed() {
-        var e = exchange(handling: .relay(grip: false))
+        var e = exchange(handling: .relay(gripBodyMax: nil))
         connected(&e)
         guard case .sendResponseHead = e.handle(.headParsed(head(200, [("Grip-Hold", "response"), ("Content-Length", "0")]))) else {
             Issue.record("not relayed")
@@ -286,9 +287,9 @@ import Wire
     @Test func aGripBodyTooLargeIs502() {
         var e = exchange()
         connected(&e)
-        let length = ProxyExchange.gripBodyMax + 1
+        let length = Self.gripBodyMax + 1
         _ = e.handle(.headParsed(head(200, [("Content-Type", "application/grip-instruct"), ("Content-Length", "\(length)")])))
-        #expect(body(&e, String(repeating: "x", count: ProxyExchange.gripBodyMax)).action == .none)
+        #expect(body(&e, String(repeating: "x", count: Self.gripBodyMax)).action == .none)
         #expect(body(&e, "x").action == .fail(.badBackendResponse))
         #expect(e.isDone)
     }

@@ -31,12 +31,13 @@ struct EventRequester {
         case close(code: UInt16)
     }
 
-    /// Failed requests repeated before the session gives up (with 1011).
-    static let retriesMax = 5
-    static let retryBaseNanos: Int64 = 1_000_000_000
-
     /// Pending events at which the client is no longer read until a request takes them.
     let highWaterBytes: Int
+    /// Failed requests repeated before the session gives up (with 1011), and the backoff: the
+    /// n-th retry waits `retryBaseNanos << (n - 1)` plus up to `retryJitterNanos`.
+    let retriesMax: Int
+    let retryBaseNanos: Int64
+    let retryJitterNanos: Int64
     private(set) var state = State.idle
     private(set) var pending: [UInt8] = []
     private(set) var inFlight: [UInt8] = []
@@ -50,8 +51,11 @@ struct EventRequester {
     /// The backend's `Keep-Alive-Interval`: an (empty) request after this much quiet; 0 for none.
     var keepAliveIntervalNanos: Int64 = 0
 
-    init(highWaterBytes: Int) {
+    init(highWaterBytes: Int, retriesMax: Int, retryBaseNanos: Int64, retryJitterNanos: Int64) {
         self.highWaterBytes = highWaterBytes
+        self.retriesMax = retriesMax
+        self.retryBaseNanos = retryBaseNanos
+        self.retryJitterNanos = retryJitterNanos
     }
 
     /// Adds an event for the next request.
@@ -116,8 +120,8 @@ struct EventRequester {
     }
 
     /// The request failed (no connection, reset, timeout, a bad response). The OPEN is not
-    /// retried; later requests are, `retriesMax` times, after 1 s, 2 s, 4 s … plus up to
-    /// 1 s of jitter, with their events ahead of those queued since.
+    /// retried; later requests are, `retriesMax` times, after a doubling backoff plus jitter,
+    /// with their events ahead of those queued since.
     mutating func failed(_ error: ProxyError, nowNanos: Int64, random: inout some RandomNumberGenerator) -> Outcome {
         guard case .requesting = state else { preconditionFailure("EventRequester.failed in \(state)") }
         state = .idle
@@ -126,7 +130,7 @@ struct EventRequester {
             return .refuseOpen(error)
         }
         retries += 1
-        guard retries <= Self.retriesMax else {
+        guard retries <= retriesMax else {
             inFlight.removeAll(keepingCapacity: true)
             return .close(code: 1011)
         }
@@ -134,8 +138,8 @@ struct EventRequester {
         swap(&inFlight, &pending)
         inFlight.removeAll(keepingCapacity: true)
         pauseIfFull()  // a fast client waits for the retry too
-        let jitter = Int64.random(in: 0..<Self.retryBaseNanos, using: &random)
-        let deadline = nowNanos + (Self.retryBaseNanos << Int64(retries - 1)) + jitter
+        let jitter = retryJitterNanos > 0 ? Int64.random(in: 0..<retryJitterNanos, using: &random) : 0
+        let deadline = nowNanos + (retryBaseNanos << Int64(retries - 1)) + jitter
         state = .backingOff(untilNanos: deadline)
         return .retry(atNanos: deadline)
     }

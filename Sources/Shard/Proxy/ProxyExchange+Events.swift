@@ -104,8 +104,8 @@ extension ProxyExchange {
             return .startTunnel(head)
         case .collect(let limit):
             return collect(head, framing, limit: limit, backendKeepAlive: backendKeepAlive, requestComplete: requestComplete)
-        case .relay(grip: true) where GripInstructionParser.isGrip(head):
-            return collect(head, framing, limit: Self.gripBodyMax, backendKeepAlive: backendKeepAlive, requestComplete: requestComplete)
+        case .relay(gripBodyMax: let limit?) where GripInstructionParser.isGrip(head):
+            return collect(head, framing, limit: limit, backendKeepAlive: backendKeepAlive, requestComplete: requestComplete)
         case .relay, .upgrade:
             let plan = ResponseRelay.plan(for: head, framing: framing, clientVersion: clientVersion, clientKeepAlive: clientKeepAlive)
             state = .relaying(

@@ -11,9 +11,10 @@ import Wire
 struct ProxyExchange {
     /// What becomes of the response.
     enum Handling: Equatable {
-        /// Relay it to the client. With `grip`, a response carrying GRIP instructions is
-        /// collected instead (up to `gripBodyMax`) and handed over as `.deliver`.
-        case relay(grip: Bool)
+        /// Relay it to the client. With a `gripBodyMax` (the route does GRIP), a response
+        /// carrying GRIP instructions is collected instead, up to that many bytes of body, and
+        /// handed over as `.deliver`.
+        case relay(gripBodyMax: Int?)
         /// A WebSocket upgrade passed through: a 101 turns the exchange into a tunnel; any
         /// other answer is relayed.
         case upgrade
@@ -135,9 +136,6 @@ struct ProxyExchange {
         /// The backend ended the tunnel: close it, and the client once its queue is sent.
         case endTunnel
     }
-
-    /// Largest GRIP instruct body accepted from a backend (Pushpin's limit).
-    static let gripBodyMax = 100_000
 
     let method: String
     let clientVersion: HTTPVersion
