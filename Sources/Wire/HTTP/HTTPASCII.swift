@@ -82,19 +82,20 @@ enum HTTPASCII {
     }
 
     /// ASCII case-insensitive equality of two strings (header names, tokens).
+    /// Runs for every field a lookup passes over: written so that it neither retains nor
+    /// releases its arguments (binding `a.utf8` to a local, or a closure capturing one,
+    /// costs a retain and a release of each string per call).
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        let x = a.utf8
-        let y = b.utf8
-        guard x.count == y.count else { return false }
+        guard a.utf8.count == b.utf8.count else { return false }
         // Native strings are contiguous; compare their buffers directly.
-        let fast = x.withContiguousStorageIfAvailable { xs in
-            y.withContiguousStorageIfAvailable { ys in
+        let fast = a.utf8.withContiguousStorageIfAvailable { xs in
+            b.utf8.withContiguousStorageIfAvailable { ys in
                 for k in 0..<xs.count where lower(xs[k]) != lower(ys[k]) { return false }
                 return true
             }
         }
         if let fast, let result = fast { return result }
-        return zip(x, y).allSatisfy { lower($0) == lower($1) }
+        return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
     }
 
     /// True when `list` (a comma-separated field value) has an element equal to

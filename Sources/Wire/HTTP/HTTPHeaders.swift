@@ -41,12 +41,22 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     public var isEmpty: Bool { fields.isEmpty }
 
-    /// The first value of `name`, or nil when absent.
-    public subscript(name: String) -> String? {
-        for field in fields where HTTPASCII.equalsIgnoringCase(field.name, name) {
-            return field.value
+    /// Index of the first field at or after `start` whose name equals `name` (ASCII case
+    /// ignored), or nil. Lookups go through here: it reads names in place, where `for field in
+    /// fields` would copy every field and retain and release both of its strings.
+    @inline(__always)
+    func firstIndex(of name: String, from start: Int = 0) -> Int? {
+        var index = start
+        while index < fields.count {
+            if HTTPASCII.equalsIgnoringCase(fields[index].name, name) { return index }
+            index += 1
         }
         return nil
+    }
+
+    /// The first value of `name`, or nil when absent.
+    public subscript(name: String) -> String? {
+        firstIndex(of: name).map { fields[$0].value }
     }
 
     /// The field at `index` in received order.
@@ -57,21 +67,25 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     /// Every value of `name`, in received order.
     public func values(_ name: String) -> [String] {
         var result: [String] = []
-        for field in fields where HTTPASCII.equalsIgnoringCase(field.name, name) {
-            result.append(field.value)
+        var next = firstIndex(of: name)
+        while let index = next {
+            result.append(fields[index].value)
+            next = firstIndex(of: name, from: index + 1)
         }
         return result
     }
 
     public func contains(_ name: String) -> Bool {
-        fields.contains { HTTPASCII.equalsIgnoringCase($0.name, name) }
+        firstIndex(of: name) != nil
     }
 
     /// True when any comma-separated element of any `name` field equals `token`
     /// ignoring case, e.g. `containsToken("upgrade", in: "Connection")`.
     public func containsToken(_ token: String, in name: String) -> Bool {
-        for field in fields where HTTPASCII.equalsIgnoringCase(field.name, name) {
-            if HTTPASCII.listContains(field.value, token: token) { return true }
+        var next = firstIndex(of: name)
+        while let index = next {
+            if HTTPASCII.listContains(fields[index].value, token: token) { return true }
+            next = firstIndex(of: name, from: index + 1)
         }
         return false
     }
@@ -82,6 +96,7 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     /// Removes every field called `name`.
     public mutating func remove(_ name: String) {
+        guard firstIndex(of: name) != nil else { return }  // the usual case: no copy of a shared array
         fields.removeAll { HTTPASCII.equalsIgnoringCase($0.name, name) }
     }
 
@@ -93,7 +108,7 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     /// Sets `name` to the single value `value`: the first occurrence is replaced in
     /// place (keeping its position), later ones are removed; appended if absent.
     public mutating func replaceOrAdd(_ name: String, _ value: String) {
-        guard let first = fields.firstIndex(where: { HTTPASCII.equalsIgnoringCase($0.name, name) }) else {
+        guard let first = firstIndex(of: name) else {
             fields.append(Field(name, value))
             return
         }
