@@ -98,6 +98,20 @@ enum HTTPASCII {
         return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
     }
 
+    /// Whether `text` starts with `prefix` ignoring ASCII case; `prefix` must be lower-case.
+    /// Reads both in place, like `equalsIgnoringCase`.
+    static func hasPrefixIgnoringCase(_ text: String, _ prefix: String) -> Bool {
+        guard text.utf8.count >= prefix.utf8.count else { return false }
+        let fast = text.utf8.withContiguousStorageIfAvailable { xs in
+            prefix.utf8.withContiguousStorageIfAvailable { ys in
+                for k in 0..<ys.count where lower(xs[k]) != ys[k] { return false }
+                return true
+            }
+        }
+        if let fast, let result = fast { return result }
+        return zip(text.utf8, prefix.utf8).allSatisfy { lower($0) == $1 }
+    }
+
     /// True when `list` (a comma-separated field value) has an element equal to
     /// `token`, ignoring ASCII case and the OWS around each element.
     static func listContains(_ list: String, token: String) -> Bool {
@@ -112,8 +126,8 @@ enum HTTPASCII {
         return false
     }
 
-    /// Compares one list element (still carrying its OWS) with `token`.
-    private static func elementEquals(_ element: Substring.UTF8View, _ token: String) -> Bool {
+    /// Compares one list element (still carrying its OWS) with `token`, ignoring ASCII case.
+    static func elementEquals(_ element: Substring.UTF8View, _ token: String) -> Bool {
         let trimmed = trimOWS(element)
         let wanted = token.utf8
         guard trimmed.count == wanted.count else { return false }

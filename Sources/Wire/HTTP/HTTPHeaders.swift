@@ -59,6 +59,21 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
         firstIndex(of: name).map { fields[$0].value }
     }
 
+    /// The value of the field at `index`, e.g. one that `firstIndex(of:from:)` found.
+    func value(at index: Int) -> String {
+        fields[index].value
+    }
+
+    /// Calls `body` with every field's name and value in received order. Iterating the
+    /// sequence hands out copies instead: a retain and a release of both strings per field.
+    func forEachField(_ body: (_ name: String, _ value: String) throws -> Void) rethrows {
+        var index = 0
+        while index < fields.count {
+            try body(fields[index].name, fields[index].value)
+            index += 1
+        }
+    }
+
     /// The field at `index` in received order.
     public subscript(position index: Int) -> Element {
         (name: fields[index].name, value: fields[index].value)

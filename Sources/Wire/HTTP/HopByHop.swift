@@ -20,28 +20,39 @@ public enum HopByHop {
     /// `headers` without hop-by-hop fields and without the extra names in `alsoRemove`.
     /// Runs per request: compares names in place rather than lower-casing or hashing them.
     public static func stripped(_ headers: HTTPHeaders, alsoRemove: [String] = []) -> HTTPHeaders {
-        var listed: [String] = []
-        if headers.contains("Connection") {
-            for value in headers.values("Connection") {
-                for element in HTTPASCII.listElements(value) {
-                    if !HTTPASCII.equalsIgnoringCase(String(element), "close") && !HTTPASCII.equalsIgnoringCase(String(element), "keep-alive") {
-                        listed.append(String(element))
-                    }
-                }
-            }
-        }
-        var kept = HTTPHeaders()
-        for (name, value) in headers {
-            if isHopByHop(name) || matches(name, alsoRemove) || matches(name, listed) {
-                continue
-            }
+        let listed = connectionOptions(headers)
+        var kept = HTTPHeaders(reservingCapacity: headers.count)
+        headers.forEachField { name, value in
+            if isHopByHop(name) || matches(name, alsoRemove) || matches(name, listed) { return }
             kept.add(name, value)
         }
         return kept
     }
 
+    /// The field names the Connection fields list, besides the options `close` and
+    /// `keep-alive`. Usually there are none, and then nothing is allocated.
+    private static func connectionOptions(_ headers: HTTPHeaders) -> [String] {
+        var listed: [String] = []
+        var next = headers.firstIndex(of: "Connection")
+        while let index = next {
+            let value = headers.value(at: index)
+            var rest = value.utf8[...]
+            while true {
+                let end = rest.firstIndex(of: HTTPASCII.comma) ?? rest.endIndex
+                let element = HTTPASCII.trimOWS(rest[..<end])
+                if !element.isEmpty, !HTTPASCII.elementEquals(element, "close"), !HTTPASCII.elementEquals(element, "keep-alive") {
+                    listed.append(String(Substring(element)))
+                }
+                if end == rest.endIndex { break }
+                rest = rest[rest.index(after: end)...]
+            }
+            next = headers.firstIndex(of: "Connection", from: index + 1)
+        }
+        return listed
+    }
+
     private static func isProxyField(_ name: String) -> Bool {
-        name.utf8.count > 6 && zip(name.utf8, "proxy-".utf8).allSatisfy { HTTPASCII.lower($0) == $1 }
+        name.utf8.count > 6 && HTTPASCII.hasPrefixIgnoringCase(name, "proxy-")
     }
 
     @inline(__always)
