@@ -25,14 +25,22 @@ enum HTTPFraming {
 
     /// The Content-Length, nil when absent. Every value (repeated fields and
     /// comma lists alike) must be plain digits and all must agree (RFC 9110 §8.6).
+    /// Runs for every head: walks the values in place, with no arrays for the fields or elements.
     static func contentLength(_ headers: HTTPHeaders) throws(HTTPParseError) -> Int? {
         var result: Int?
-        for value in headers.values("Content-Length") {
-            for element in value.utf8.split(separator: HTTPASCII.comma, omittingEmptySubsequences: false) {
-                let length = try parseLength(HTTPASCII.trimOWS(element))
+        var next = headers.firstIndex(of: "Content-Length")
+        while let index = next {
+            let value = headers.value(at: index)
+            var rest = value.utf8[...]
+            while true {
+                let end = rest.firstIndex(of: HTTPASCII.comma) ?? rest.endIndex
+                let length = try parseLength(HTTPASCII.trimOWS(rest[..<end]))
                 if let previous = result, previous != length { throw .invalidContentLength }
                 result = length
+                if end == rest.endIndex { break }
+                rest = rest[rest.index(after: end)...]
             }
+            next = headers.firstIndex(of: "Content-Length", from: index + 1)
         }
         return result
     }
