@@ -16,7 +16,7 @@ public enum GripInstructionParser {
     /// or it has any field whose name starts with `Grip-` (any case). Such a response is
     /// never relayed as is: at least its Grip-* fields are stripped.
     public static func isGrip(_ head: HTTPResponseHead) -> Bool {
-        isInstructBody(head) || head.headers.contains { GripResponseHeaders.isGripField($0.name) }
+        isInstructBody(head) || head.headers.containsName(withPrefix: "grip-")
     }
 
     /// Whether the body is the JSON instruct itself and must be read before `parse`.
@@ -44,11 +44,20 @@ public enum GripInstructionParser {
 
     /// The media type of the first Content-Type field, compared exactly as Pushpin does
     /// (case-sensitive: `Application/Grip-Instruct` is relayed as an ordinary body).
+    /// Runs for every proxied response: compares the media type in the field's own bytes.
     private static func isInstructBody(_ head: HTTPResponseHead) -> Bool {
         guard let contentType = head.headers["Content-Type"] else { return false }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let bytes = Array(mediaType.utf8)
-        return HeaderParameterParser.trimmedString(bytes, 0, bytes.count) == instructMediaType
+        return contentType.utf8.withContiguousStorageIfAvailable(isInstructMediaType)
+            ?? Array(contentType.utf8).withUnsafeBufferPointer(isInstructMediaType)
+    }
+
+    /// The media type (what precedes the first `;`, trimmed) is exactly `instructMediaType`.
+    private static func isInstructMediaType(_ contentType: UnsafeBufferPointer<UInt8>) -> Bool {
+        var high = contentType.firstIndex(of: UInt8(ascii: ";")) ?? contentType.count
+        var low = 0
+        while low < high, HeaderParameterParser.isSpace(contentType[low]) { low += 1 }
+        while high > low, HeaderParameterParser.isSpace(contentType[high - 1]) { high -= 1 }
+        return UnsafeBufferPointer(rebasing: contentType[low..<high]).elementsEqual(instructMediaType.utf8)
     }
 
     /// Defaults and limits: reason phrase, timeout floor, keep-alive floor, channel cap; and

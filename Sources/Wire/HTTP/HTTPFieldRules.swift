@@ -32,9 +32,11 @@ public enum HTTPFieldRules {
     public static func responseProblem(status: Int, reason: String, headers: HTTPHeaders, hasBody: Bool) -> ResponseProblem? {
         guard (200...599).contains(status) else { return ResponseProblem(field: "code", detail: "status \(status) is not 200–599") }
         guard isReasonPhrase(reason) else { return ResponseProblem(field: "reason", detail: "control character (CR, LF, NUL …) in the reason") }
-        for (name, value) in headers {
-            if let problem = fieldProblem(name: name, value: value) { return ResponseProblem(field: "headers", detail: problem) }
+        var problem: String?
+        headers.forEachField { name, value in
+            if problem == nil { problem = fieldProblem(name: name, value: value) }
         }
+        if let problem { return ResponseProblem(field: "headers", detail: problem) }
         if hasBody && (status == 204 || status == 304) {
             return ResponseProblem(field: "body", detail: "status \(status) has no body")
         }

@@ -66,6 +66,8 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     /// Calls `body` with every field's name and value in received order. Iterating the
     /// sequence hands out copies instead: a retain and a release of both strings per field.
+    /// Always inlined, so that `body` is too and the strings are read where they lie.
+    @inline(__always)
     func forEachField(_ body: (_ name: String, _ value: String) throws -> Void) rethrows {
         var index = 0
         while index < fields.count {
@@ -92,6 +94,16 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     public func contains(_ name: String) -> Bool {
         firstIndex(of: name) != nil
+    }
+
+    /// Whether some field's name starts with `prefix` (lower-case) ignoring ASCII case.
+    func containsName(withPrefix prefix: String) -> Bool {
+        var index = 0
+        while index < fields.count {
+            if HTTPASCII.hasPrefixIgnoringCase(fields[index].name, prefix) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// True when any comma-separated element of any `name` field equals `token`
