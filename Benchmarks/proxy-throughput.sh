@@ -11,14 +11,17 @@
 # Environment:
 #   SYSTEMS="nginx pushpind haproxy pushpin"  which targets to measure, in the first round's order
 #   PUSHPIND_BIN=             use this pushpind binary instead of building one
+#   BEFORE_BIN=               a second pushpind (e.g. an older build), measured as "before" in
+#                             the same rounds; add "before" to SYSTEMS (the default then has it)
 #   RESULT=proxy-throughput   name of the table written to Benchmarks/results/RESULT.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}; connections=${2:-100}; rounds=${3:-3}; shards=${4:-2}
-systems=${SYSTEMS:-nginx pushpind haproxy pushpin}; result=${RESULT:-proxy-throughput}
+systems=${SYSTEMS:-nginx pushpind ${BEFORE_BIN:+before }haproxy pushpin}; result=${RESULT:-proxy-throughput}
 work=$(mktemp -d /tmp/pushpind-bench.XXXXXX)
-declare -A port=([nginx]=18181 [pushpind]=18182 [pushpin]=18184 [haproxy]=18185)
-declare -A label=([nginx]="nginx direct" [pushpind]="pushpind -> nginx" [haproxy]="HAProxy 2.6 -> nginx" [pushpin]="Pushpin 1.36 -> nginx")
+declare -A port=([nginx]=18181 [pushpind]=18182 [pushpin]=18184 [haproxy]=18185 [before]=18186)
+declare -A label=([nginx]="nginx direct" [pushpind]="pushpind -> nginx" [haproxy]="HAProxy 2.6 -> nginx" [pushpin]="Pushpin 1.36 -> nginx"
+	[before]="pushpind before -> nginx")
 pushpind_control=18183; pushpin_offset=30
 
 source Benchmarks/common.sh
@@ -39,6 +42,7 @@ cleanup() {
 	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
 	[ -n "${pushpind_pid:-}" ] && kill "$pushpind_pid" 2>/dev/null || true
 	[ -n "${haproxy_pid:-}" ] && kill "$haproxy_pid" 2>/dev/null || true
+	[ -n "${before_pid:-}" ] && kill "$before_pid" 2>/dev/null || true
 	PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference stop >/dev/null 2>&1 || true
 	wait 2>/dev/null || true
 }
@@ -87,11 +91,16 @@ for system in $systems; do
 		"$work/pushpind" --shards "$shards" --port "127.0.0.1:${port[pushpind]}" --control-port "$pushpind_control" \
 			--routes "$work/routes" --log-level 1 2> "$work/pushpind.log" &
 		pushpind_pid=$! ;;
+	before)
+		cp "${BEFORE_BIN:?before needs BEFORE_BIN}" "$work/pushpind-before"
+		"$work/pushpind-before" --shards "$shards" --port "127.0.0.1:${port[before]}" --control-port $((pushpind_control + 10)) \
+			--routes "$work/routes" --log-level 1 2> "$work/pushpind-before.log" &
+		before_pid=$! ;;
 	haproxy)
 		haproxy -db -f "$work/haproxy.cfg" > "$work/haproxy.log" 2>&1 &
 		haproxy_pid=$! ;;
 	pushpin) PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference start "$work/routes" "${port[pushpin]}" "$pushpin_offset" >&2 ;;
-	*) echo "unknown system $system (nginx, pushpind, haproxy, pushpin)" >&2; exit 2 ;;
+	*) echo "unknown system $system (nginx, pushpind, before, haproxy, pushpin)" >&2; exit 2 ;;
 	esac
 done
 wait_port "${port[nginx]}"
@@ -104,6 +113,7 @@ pids_of() {  # SYSTEM: the processes that serve it (nginx direct: its worker; Pu
 	case "$1" in
 	nginx) pgrep -P "$(cat "$work/nginx.pid")" ;;
 	pushpind) echo "$pushpind_pid" ;;
+	before) echo "$before_pid" ;;
 	haproxy) echo "$haproxy_pid" ;;
 	pushpin) local runner; runner=$(cat "$work/pushpin/pushpin.pid"); echo "$runner" $(pgrep -P "$runner") ;;
 	esac
@@ -159,6 +169,8 @@ mkdir -p Benchmarks/results
 	printf '%-28s %12s %16s\n' "target" "requests/s" "CPU µs/request"
 	for system in $systems; do printf '%-28s %12.0f %16.1f\n' "${label[$system]}" "${median_of[$system]}" "${cpu_median[$system]}"; done
 	ratio pushpind haproxy 1.0
+	ratio before haproxy 1.0
+	ratio pushpind before 1.0
 	ratio pushpind pushpin 3
 	ratio pushpind nginx 0.5
 	line="rounds:"; for system in $systems; do line+=" | $system ${measured[$system]% }"; done
