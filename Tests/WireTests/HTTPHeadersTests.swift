@@ -1,5 +1,5 @@
 import Testing
-import Wire
+@testable import Wire
 
 @Suite("HTTP headers")
 struct HTTPHeadersTests {
@@ -18,6 +18,19 @@ struct HTTPHeadersTests {
         #expect(headers.count == 3)
         headers.remove("absent")
         #expect(headers.count == 3)
+    }
+
+    @Test func lookupsFromAnIndexByPrefixAndInPlace() {
+        let headers = HTTPHeaders([("A", "1"), ("Grip-Hold", "stream"), ("a", "3")])
+        #expect(headers.firstIndex(of: "a") == 0)
+        #expect(headers.firstIndex(of: "A", from: 1) == 2)
+        #expect(headers.firstIndex(of: "a", from: 3) == nil)
+        #expect(headers.value(at: 2) == "3")
+        #expect(headers.containsName(withPrefix: "grip-"))
+        #expect(!HTTPHeaders([("Gri", "x"), ("X-Grip-Hold", "y")]).containsName(withPrefix: "grip-"))
+        var seen: [String] = []
+        headers.forEachField { name, value in seen.append(name + "=" + value) }
+        #expect(seen == ["A=1", "Grip-Hold=stream", "a=3"])
     }
 
     @Test func containsToken() {
