@@ -66,7 +66,11 @@ extension ShardLoop {
                         slow.append(slot)
                         continue
                     }
-                    client.socket.sendQueue.append(shared: client.hold?.chunked ?? true ? chunkedBytes : rawBytes)
+                    if client.hold?.chunked ?? true {  // not a ternary: that costs a retain and release
+                        client.socket.sendQueue.append(shared: chunkedBytes)
+                    } else {
+                        client.socket.sendQueue.append(shared: rawBytes)
+                    }
                     client.hold?.lastSendNanos = now
                     scheduleFlush(client)
                     delivered += 1
