@@ -23,6 +23,7 @@
 #   RUNS="fanout latency subscribe"  which of the three driver runs below to do, e.g. RUNS=subscribe
 #                            for the subscribe rate alone
 #   RESULT=fanout-KIND       name of the table written to Benchmarks/results/RESULT.txt
+#   PORT_OFFSET=0            added to every port the script listens on (to run next to another run)
 #   FROM=                    the raw-output folder of an earlier run: print its table again, run nothing
 # Per round, each system is started fresh and runs alone while the driver runs three times:
 #   fanout     connects at CONNECT_RATE, publishes MESSAGES per channel at RATE (deliveries/s,
@@ -44,8 +45,10 @@ ran() { [[ " $runs " == *" $1 "* ]]; }
 case "$kind" in stream | response | ws) ;; *) echo "KIND must be stream, response or ws" >&2; exit 2 ;; esac
 ((channels <= 10)) || { echo "CHANNELS must be at most 10 (the backend's WebSocket answer has a fixed length)" >&2; exit 2; }
 
-pushpind_port=28990; pushpind_control=28991; pushpin_port=27990; pushpin_offset=40
-pushpin_control=$((5561 + pushpin_offset)); nchan_port=26990; backend_port=28995
+port_offset=${PORT_OFFSET:-0}
+pushpind_port=$((28990 + port_offset)); pushpind_control=$((28991 + port_offset)); pushpin_port=$((27990 + port_offset))
+pushpin_offset=$((40 + port_offset)); pushpin_control=$((5561 + pushpin_offset)); nchan_port=$((26990 + port_offset))
+backend_port=$((28995 + port_offset))
 work=${FROM:-$(mktemp -d /tmp/pushpind-fanout.XXXXXX)}
 if [ -z "${FROM:-}" ]; then  # with FROM=DIR, only the table of that earlier run is printed
 chmod 755 "$work"
