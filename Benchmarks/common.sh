@@ -17,3 +17,21 @@ stop_pushpind_and_driver() {
 	[ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null
 	wait 2>/dev/null || true
 }
+
+# Installs the Debian packages given (none: nothing to do); callers pass the missing ones.
+install_packages() {
+	(($#)) || return 0
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Puts the pushpind to measure at DIR/pushpind: $PUSHPIND_BIN when set, else a release build.
+# A copy, so a rebuild during the run cannot swap the binary under it.
+stage_pushpind() {
+	if [ -n "${PUSHPIND_BIN:-}" ]; then
+		cp "$PUSHPIND_BIN" "$1/pushpind"
+	else
+		swift build -c release --product pushpind >&2
+		cp .build/release/pushpind "$1/pushpind"
+	fi
+}

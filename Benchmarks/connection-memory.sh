@@ -18,7 +18,7 @@ port=28890; control=28891
 work=$(mktemp -d /tmp/pushpind-memory.XXXXXX)
 
 source Benchmarks/common.sh
-command -v jq >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+command -v jq >/dev/null || install_packages jq
 build_pushpind_and_driver
 trap stop_pushpind_and_driver EXIT
 

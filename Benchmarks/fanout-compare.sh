@@ -59,13 +59,8 @@ command -v jq >/dev/null || packages+=(jq)
 command -v nginx >/dev/null || packages+=(nginx-light)
 [ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || packages+=(libnginx-mod-nchan)
 command -v pushpin >/dev/null || packages+=(pushpin)
-if ((${#packages[@]})); then apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null; fi
-if [ -n "${PUSHPIND_BIN:-}" ]; then
-	cp "$PUSHPIND_BIN" "$work/pushpind"
-else
-	swift build -c release --product pushpind >&2
-	cp .build/release/pushpind "$work/pushpind"  # a copy: a rebuild during the run must not swap it
-fi
+install_packages ${packages[@]+"${packages[@]}"}
+stage_pushpind "$work"
 (cd Benchmarks && swift build -c release >&2)
 driver=Benchmarks/.build/release/loaddriver
 

@@ -30,13 +30,8 @@ command -v nginx >/dev/null || packages+=(nginx-light)
 command -v wrk >/dev/null || packages+=(wrk)
 command -v pushpin >/dev/null || packages+=(pushpin)
 command -v haproxy >/dev/null || packages+=(haproxy)
-if ((${#packages[@]})); then apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null; fi
-if [ -n "${PUSHPIND_BIN:-}" ]; then
-	cp "$PUSHPIND_BIN" "$work/pushpind"
-else
-	swift build -c release --product pushpind >&2
-	cp .build/release/pushpind "$work/pushpind"  # a copy: a rebuild during the run must not swap it
-fi
+install_packages ${packages[@]+"${packages[@]}"}
+stage_pushpind "$work"
 
 cleanup() {
 	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
