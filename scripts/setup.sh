@@ -25,11 +25,12 @@ command -v swift >/dev/null || { echo "setup: a Swift 6 toolchain is required (h
 
 # Python packages the end-to-end tests use as real peers: websocket-client (a WebSocket
 # client), websockets (the passthrough echo backend), gripcontrol (Fanout's GRIP library,
-# as a backend and a publisher) and pyzmq (the ZeroMQ publisher and command client). pip goes
-# to PyPI only when a module is missing.
+# as a backend and a publisher), pyzmq (the ZeroMQ publisher and command client), and a real
+# GRIP application with its SSE client: Django with django-eventstream and django-grip, and
+# sseclient-py. pip goes to PyPI only when a module is missing.
 python_package() {  # MODULE PACKAGE
 	command -v python3 >/dev/null || return 0
-	python3 -c "import $1" 2>/dev/null && return 0
+	python3 -c "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('$1') else 1)" 2>/dev/null && return 0
 	echo "setup: installing the $2 Python package" >&2
 	python3 -m pip install --quiet "$2" >&2 ||
 		python3 -m pip install --quiet --break-system-packages "$2" >&2 ||
@@ -39,3 +40,7 @@ python_package websocket websocket-client
 python_package websockets websockets
 python_package gripcontrol gripcontrol
 python_package zmq pyzmq
+python_package django django
+python_package django_eventstream django-eventstream
+python_package django_grip django-grip
+python_package sseclient sseclient-py

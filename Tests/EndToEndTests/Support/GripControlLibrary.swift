@@ -1,24 +1,10 @@
 import Testing
 
 /// Fanout's official Python GRIP library (`gripcontrol` on PyPI) as a real backend and
-/// publisher would use it. `scripts/setup.sh` installs it; `ensureInstalled` tries pip
-/// once more and fails the test with the reason when it still cannot be imported.
+/// publisher would use it. `scripts/setup.sh` installs it (see `PythonModules`).
 enum GripControlLibrary {
     static func ensureInstalled(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-        if PythonProcess.hasModule("gripcontrol") { return true }
-        do {
-            _ = try PythonProcess.run(
-                "import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-m', 'pip', 'install', '--quiet', 'gripcontrol']))",
-                timeout: .seconds(180))
-        } catch {
-            Issue.record("gripcontrol is not installed and pip could not install it (run scripts/setup.sh): \(error)", sourceLocation: sourceLocation)
-            return false
-        }
-        guard PythonProcess.hasModule("gripcontrol") else {
-            Issue.record("gripcontrol still cannot be imported after pip install", sourceLocation: sourceLocation)
-            return false
-        }
-        return true
+        PythonModules.ensureInstalled(["gripcontrol": "gripcontrol"], sourceLocation: sourceLocation)
     }
 
     /// A backend on a free port (announced as `READY <port>`): `/stream` answers a stream hold on channel `pystream` in the

@@ -32,9 +32,11 @@ final class PythonProcess {
     /// Everything the process has printed so far (stdout and stderr).
     var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
-    /// Whether `import module` works, for a clear error instead of a Python traceback.
+    /// Whether the top-level `module` is installed, for a clear error instead of a Python
+    /// traceback. Found, not imported: django_eventstream cannot be imported without settings.
     static func hasModule(_ module: String) -> Bool {
-        guard let probe = try? PythonProcess(script: "import \(module)") else { return false }
+        let script = "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('\(module)') else 1)"
+        guard let probe = try? PythonProcess(script: script) else { return false }
         return probe.waitForExit(timeout: .seconds(20)) == .exited(0)
     }
 
