@@ -207,7 +207,7 @@ extension ShardLoop {
             rejectRequest(client, error)
             return
         }
-        guard head.headers.values("Host").count <= 1 else {
+        guard head.headers.count(of: "Host") <= 1 else {
             rejectRequest(client, .malformedHeader)  // RFC 9112 §3.2: more than one Host is a 400
             return
         }
@@ -226,50 +226,44 @@ extension ShardLoop {
         }
 
         let path = head.path
-        guard let route = routing.table.match(host: head.host, path: path, isWebSocket: head.isWebSocketUpgrade, isTLS: false),
-            let target = route.targets.first
+        guard let routeIndex = routing.table.matchIndex(host: head.host, path: path, isWebSocket: head.isWebSocketUpgrade, isTLS: false),
+            let handler = resolvedRoutes[routeIndex].handler
         else {
             respondProxyError(client, .noRoute)
             return
         }
         if head.isWebSocketUpgrade {
-            startWebSocket(client, head, route: route, target: target, path: path)
+            startWebSocket(client, head, route: routeIndex, path: path)
             return
         }
-        switch target.kind {
+        switch handler {
         case .test:
-            client.exchange.testRequest = (Self.removingPrefix(route.condition.pathBeg, from: path), Self.query(of: head.target))
-            client.exchange.channelPrefix = route.prefix ?? ""
+            let pathBeg = routing.table.routes[routeIndex].condition.pathBeg
+            client.exchange.testRequest = (Self.removingPrefix(pathBeg, from: path), Self.query(of: head.target))
+            client.exchange.channelPrefix = resolvedRoutes[routeIndex].channelPrefix
             if client.exchange.requestComplete { respondFromTestHandler(client) }
         case .http:
-            client.exchange.channelPrefix = route.prefix ?? ""
+            client.exchange.channelPrefix = resolvedRoutes[routeIndex].channelPrefix
             if client.peerHost.isEmpty && !configuration.xForwardedFor.isEmpty {
                 client.peerHost = Sockets.peerHost(client.socket.fd)
             }
-            let candidates = candidates(for: route)
+            let grip = resolvedRoutes[routeIndex].grip
+            let candidates = resolvedRoutes[routeIndex].candidates
             let forwarded = forwarding.head(
                 for: head, framing: framing, peerHost: client.peerHost, isTLS: false,
-                backendHost: candidates.first?.key ?? "localhost", grip: !route.noGrip, gripSignature: gripSignature(for: route))
+                backendHost: candidates.first?.key ?? "localhost", grip: grip, gripSignature: gripSignature(route: routeIndex))
             var bytes: [UInt8] = []
             bytes.reserveCapacity(512)
             HTTPWriter.appendRequestHead(forwarded, to: &bytes)
             client.exchange.candidates = candidates
             client.exchange.proxy = ProxyExchange(
                 method: head.method, clientVersion: head.version, clientKeepAlive: client.exchange.keepAlive,
-                handling: .relay(gripBodyMax: route.noGrip ? nil : configuration.gripInstructBodyMax), requestBody: framing == .none ? .none : framing == .chunked ? .chunked : .asIs,
+                handling: .relay(gripBodyMax: grip ? configuration.gripInstructBodyMax : nil), requestBody: framing == .none ? .none : framing == .chunked ? .chunked : .asIs,
                 forwardedHead: bytes, candidateCount: candidates.count)
             startExchange(client, .request)
         case .zhttp:
             respondProxyError(client, .noRoute)
         }
-    }
-
-    /// The Grip-Sig token for requests on `route`, nil when it does no GRIP or has no key.
-    func gripSignature(for route: Route) -> String? {
-        guard !route.noGrip else { return nil }
-        let key = route.sigKey.flatMap { routing.signingKeys[$0] } ?? configuration.sigKey
-        guard !key.isEmpty else { return nil }
-        return gripSigner.token(issuer: route.sigISS ?? configuration.sigISS, key: key)
     }
 
     private static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -278,25 +272,6 @@ extension ShardLoop {
         guard let prefix, !prefix.isEmpty, path.hasPrefix(prefix) else { return path }
         let rest = String(path.dropFirst(prefix.count))
         return rest.hasPrefix("/") ? rest : "/" + rest
-    }
-
-    /// The route's backends in failover order. Built once per routing table and shared: each
-    /// WebSocket session keeps its list, and a copy per session cost some 200 bytes.
-    func candidates(for route: Route) -> [BackendCandidate] {
-        var keys: [String] = []
-        for target in route.targets {
-            guard case let .http(host, port) = target.kind else { continue }
-            keys.append(ShardRouting.targetKey(host: host, port: port))
-        }
-        if let list = candidateLists[keys] { return list }
-        var list: [BackendCandidate] = []
-        for key in keys {
-            for address in routing.addresses[key] ?? [] {
-                list.append(BackendCandidate(key: key, address: address))
-            }
-        }
-        candidateLists[keys] = list
-        return list
     }
 
     private func respondFromTestHandler(_ client: ClientConnection) {

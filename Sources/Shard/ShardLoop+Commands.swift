@@ -24,7 +24,7 @@ extension ShardLoop {
                 enqueueReport(.stats(shard: index, sequence: sequence, snapshot))
             case .installRoutes(let routing):
                 self.routing = routing
-                candidateLists = [:]
+                resolveRoutes()
                 logger.debug("routes installed", metadata: ["routes": "\(routing.table.routes.count)"])
             case .shutdown(let drainNanos):
                 beginDrain(drainNanos: drainNanos)

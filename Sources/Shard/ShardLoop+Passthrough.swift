@@ -5,17 +5,17 @@ import Wire
 /// its 101 the bytes flow unchanged both ways (close frames included) until either side
 /// closes.
 extension ShardLoop {
-    func startPassthrough(_ client: ClientConnection, _ head: HTTPRequestHead, route: Route) {
+    func startPassthrough(_ client: ClientConnection, _ head: HTTPRequestHead, route routeIndex: Int) {
         var headers = HopByHop.stripped(head.headers, alsoRemove: ["content-length", "sec-websocket-extensions"])
         headers = headers.removingGripFields()
         headers.add("Connection", "Upgrade")
         headers.add("Upgrade", "websocket")
-        if let signature = gripSignature(for: route) { headers.add("Grip-Sig", signature) }
+        if let signature = gripSignature(route: routeIndex) { headers.add("Grip-Sig", signature) }
         var bytes: [UInt8] = []
         HTTPWriter.appendRequestHead(
             HTTPRequestHead(method: head.method, target: RequestForwarding.originForm(head.target), version: .http11, headers: headers),
             to: &bytes)
-        let candidates = candidates(for: route)
+        let candidates = resolvedRoutes[routeIndex].candidates
         client.exchange.candidates = candidates
         client.exchange.proxy = ProxyExchange(
             method: head.method, clientVersion: head.version, clientKeepAlive: client.exchange.keepAlive, handling: .upgrade,

@@ -4,9 +4,11 @@ import Wire
 
 /// WebSocket clients: the handshake, frames from the client, and what the shard sends back.
 extension ShardLoop {
-    /// An upgrade request matched `route`. Test handler and over_http targets become a
-    /// session in this shard; other targets are passed through to a WebSocket backend.
-    func startWebSocket(_ client: ClientConnection, _ head: HTTPRequestHead, route: Route, target: RouteTarget, path: String) {
+    /// An upgrade request matched route `routeIndex`. Test handler and over_http targets become
+    /// a session in this shard; other targets are passed through to a WebSocket backend.
+    func startWebSocket(_ client: ClientConnection, _ head: HTTPRequestHead, route routeIndex: Int, path: String) {
+        let route = routing.table.routes[routeIndex]
+        let target = route.targets[0]
         let key: String
         switch WebSocketHandshake.validate(head) {
         case .success(let value):
@@ -41,15 +43,15 @@ extension ShardLoop {
             let session = WebSocketSession(
                 mode: .overHTTP, clientKey: key, maxMessageBytes: configuration.webSocketMessageMax,
                 connectionIDBits: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
-                baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: candidates(for: route),
-                gripSignature: gripSignature(for: route), requester: eventRequester(),
+                baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: resolvedRoutes[routeIndex].candidates,
+                gripSignature: gripSignature(route: routeIndex), requester: eventRequester(),
                 compression: compression(for: head))
             session.channelPrefix = route.prefix ?? ""
             client.webSocket = session
             session.requester.queue(.open)
             sendEvents(client, session)
         case .http:
-            startPassthrough(client, head, route: route)
+            startPassthrough(client, head, route: routeIndex)
         case .zhttp:
             respondProxyError(client, .noRoute)
         }

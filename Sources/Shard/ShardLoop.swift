@@ -29,8 +29,8 @@ public final class ShardLoop {
 
     var clients = ConnectionTable<ClientConnection>()
     var backends = ConnectionTable<BackendConnection>()
-    /// Backend candidate lists by route targets, for the current routing (see `candidates(for:)`).
-    var candidateLists: [[String]: [BackendCandidate]] = [:]
+    /// `routing`'s routes as requests use them, indexed like `routing.table.routes`.
+    var resolvedRoutes: [ResolvedRoute] = []
     /// Idle backend connections by target.
     var backendPool: BackendPool
 
@@ -72,6 +72,7 @@ public final class ShardLoop {
             xForwardedFor: configuration.xForwardedFor, setXForwardedProtocol: configuration.setXForwardedProtocol)
         now = Clock.nowNanos()
         timers = TimerWheel(tickNanos: configuration.timerTickNanos, nowNanos: now)
+        resolveRoutes()
     }
 
     /// Sets up the ring and listeners and runs until shut down. Call on the shard's own thread.

@@ -92,6 +92,17 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
         return result
     }
 
+    /// How many fields are called `name`.
+    public func count(of name: String) -> Int {
+        var count = 0
+        var next = firstIndex(of: name)
+        while let index = next {
+            count += 1
+            next = firstIndex(of: name, from: index + 1)
+        }
+        return count
+    }
+
     public func contains(_ name: String) -> Bool {
         firstIndex(of: name) != nil
     }

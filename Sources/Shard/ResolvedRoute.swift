@@ -1,0 +1,75 @@
+import Hub
+import Wire
+
+/// What a request on one route needs from its shard, worked out once when the routes are
+/// installed instead of on every request: reading a `Route` out of the table copies it (some
+/// 17 retains and releases), and building its candidate list took an array and a String per
+/// target.
+struct ResolvedRoute {
+    /// What the route's first target is; a request goes there (or fails over along `candidates`).
+    enum Handler {
+        case test
+        case http
+        case zhttp
+    }
+
+    /// nil when the route has no target at all.
+    let handler: Handler?
+    /// The route's backends in failover order, shared by every request and WebSocket session
+    /// on it (and by routes with the same targets).
+    let candidates: [BackendCandidate]
+    /// Channel names from GRIP instructions on this route get this prefix (`prefix=`).
+    let channelPrefix: String
+    /// The route does GRIP (no `no_grip`).
+    let grip: Bool
+    /// The `Grip-Sig` issuer and key; nil when requests on the route carry no `Grip-Sig`.
+    let signing: (issuer: String, key: [UInt8])?
+    /// The last token made for `signing`, and when (shard clock).
+    var signature: String? = nil
+    var signedAtNanos: Int64 = 0
+}
+
+extension ShardLoop {
+    /// Resolves every route of `routing` (at start and when routes are installed).
+    func resolveRoutes() {
+        var shared: [[String]: [BackendCandidate]] = [:]
+        resolvedRoutes = routing.table.routes.map { route in
+            var keys: [String] = []
+            for target in route.targets {
+                guard case let .http(host, port) = target.kind else { continue }
+                keys.append(ShardRouting.targetKey(host: host, port: port))
+            }
+            let candidates = shared[keys] ?? keys.flatMap { key in
+                (routing.addresses[key] ?? []).map { BackendCandidate(key: key, address: $0) }
+            }
+            shared[keys] = candidates
+            let handler: ResolvedRoute.Handler?
+            switch route.targets.first?.kind {
+            case .test?: handler = .test
+            case .http?: handler = .http
+            case .zhttp?: handler = .zhttp
+            case nil: handler = nil
+            }
+            var signing: (issuer: String, key: [UInt8])?
+            let key = route.sigKey.flatMap { routing.signingKeys[$0] } ?? configuration.sigKey
+            if !route.noGrip, !key.isEmpty { signing = (route.sigISS ?? configuration.sigISS, key) }
+            return ResolvedRoute(
+                handler: handler, candidates: candidates, channelPrefix: route.prefix ?? "", grip: !route.noGrip, signing: signing)
+        }
+    }
+
+    /// The `Grip-Sig` token for requests on route `index`, nil when they carry none. Signed
+    /// again once it is `GripSigner.reuseSeconds` old (it is valid for an hour).
+    func gripSignature(route index: Int) -> String? {
+        if let token = resolvedRoutes[index].signature,
+            now - resolvedRoutes[index].signedAtNanos < Int64(GripSigner.reuseSeconds) * 1_000_000_000
+        {
+            return token
+        }
+        guard let signing = resolvedRoutes[index].signing else { return nil }
+        let token = gripSigner.token(issuer: signing.issuer, key: signing.key)
+        resolvedRoutes[index].signature = token
+        resolvedRoutes[index].signedAtNanos = now
+        return token
+    }
+}
