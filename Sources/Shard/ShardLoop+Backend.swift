@@ -65,11 +65,11 @@ extension ShardLoop {
                 backend.socket.sendQueue.appendLastChunk(pool: chunkPool)
                 flushBackend(backend)
                 return
-            case .sendResponseHead(let head):
+            case .sendResponseHead(let plan):
                 headScratch.removeAll(keepingCapacity: true)
-                HTTPWriter.appendResponseHead(head, to: &headScratch)
+                plan.appendHead(to: &headScratch)
                 client.socket.sendQueue.append(headScratch, pool: chunkPool)
-                stats.countResponse(status: head.status)
+                stats.countResponse(status: plan.response.status)
                 flushClient(client)
                 return
             case .startTunnel(let head):

@@ -152,7 +152,7 @@ import Wire
             Issue.record("no head relayed")
             return
         }
-        #expect(relayed.status == 200)
+        #expect(relayed.head.status == 200)
         #expect(e.forwardedHead.isEmpty)
         let result = body(&e, "ok")
         #expect(result.relayed == ["ok"])
@@ -216,7 +216,7 @@ import Wire
             Issue.record("no head relayed")
             return
         }
-        #expect(relayed.headers["Transfer-Encoding"] == "chunked")
+        #expect(relayed.head.headers["Transfer-Encoding"] == "chunked")
         #expect(body(&e, "abc").relayed == ["chunk:abc"])
         #expect(e.handle(.backendEOF(receivedAny: true)) == .finish(reusable: false, lastChunk: true, closeClient: false))
     }
@@ -347,7 +347,7 @@ import Wire
             Issue.record("not relayed")
             return
         }
-        #expect(relayed.status == 404)
+        #expect(relayed.head.status == 404)
     }
 
     @Test func aResetTunnelIsAborted() {

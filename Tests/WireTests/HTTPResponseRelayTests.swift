@@ -8,7 +8,14 @@ import Testing
         reason: String = "OK", backend: HTTPVersion = .http11
     ) -> ResponseRelay.Plan {
         let response = HTTPResponseHead(version: backend, status: status, reason: reason, headers: HTTPHeaders(fields))
-        return ResponseRelay.plan(for: response, framing: framing, clientVersion: client, clientKeepAlive: keepAlive)
+        let result = ResponseRelay.plan(for: response, framing: framing, clientVersion: client, clientKeepAlive: keepAlive)
+        // What the shard sends is written in place; it must be exactly the head the tests look at.
+        var written: [UInt8] = []
+        result.appendHead(to: &written)
+        var expected: [UInt8] = []
+        HTTPWriter.appendResponseHead(result.head, to: &expected)
+        #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        return result
     }
 
     @Test func keepsStatusReasonAndAnswersInHTTP11() {

@@ -112,7 +112,7 @@ extension ProxyExchange {
                 Relay(
                     decoder: BodyDecoder(framing: framing), chunked: plan.chunked, closeClient: plan.close,
                     backendKeepAlive: backendKeepAlive && !plan.untilClose, requestComplete: requestComplete))
-            return .sendResponseHead(plan.head)
+            return .sendResponseHead(plan)
         }
     }
 

@@ -116,8 +116,8 @@ struct ProxyExchange {
         case forwardBody(chunked: Bool)
         /// Queue the terminating chunk for the backend.
         case sendLastChunk
-        /// Queue this response head for the client; its body follows through `receiveBody`.
-        case sendResponseHead(HTTPResponseHead)
+        /// Queue the head of this relay plan for the client; its body follows through `receiveBody`.
+        case sendResponseHead(ResponseRelay.Plan)
         /// Queue the client's 101 built from this head, then relay bytes both ways.
         case startTunnel(HTTPResponseHead)
         /// The response is relayed: end the client's chunked body (`lastChunk`), pool the

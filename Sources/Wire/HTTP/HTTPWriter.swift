@@ -17,13 +17,17 @@ public enum HTTPWriter {
     /// "HTTP/1.x status reason\r\n", the fields, "\r\n". The SP before the
     /// reason is written even when the reason is empty (RFC 9112 §4).
     public static func appendResponseHead(_ head: HTTPResponseHead, to out: inout [UInt8]) {
-        out.append(contentsOf: head.version.text.utf8)
-        out.append(HTTPASCII.sp)
-        appendDecimal(head.status, to: &out)
-        out.append(HTTPASCII.sp)
-        out.append(contentsOf: head.reason.utf8)
-        appendCRLF(to: &out)
+        appendStatusLine(version: head.version, status: head.status, reason: head.reason, to: &out)
         appendFields(head.headers, to: &out)
+    }
+
+    static func appendStatusLine(version: HTTPVersion, status: Int, reason: String, to out: inout [UInt8]) {
+        out.append(contentsOf: version.text.utf8)
+        out.append(HTTPASCII.sp)
+        appendDecimal(status, to: &out)
+        out.append(HTTPASCII.sp)
+        out.append(contentsOf: reason.utf8)
+        appendCRLF(to: &out)
     }
 
     /// One chunk: hex size, CRLF, data, CRLF. Nothing for empty data, since an
@@ -114,17 +118,23 @@ public enum HTTPWriter {
 
     private static func appendFields(_ headers: HTTPHeaders, to out: inout [UInt8]) {
         for field in headers {
-            out.append(contentsOf: field.name.utf8)
-            out.append(HTTPASCII.colon)
-            out.append(HTTPASCII.sp)
-            out.append(contentsOf: field.value.utf8)
-            appendCRLF(to: &out)
+            appendField(field.name, field.value, to: &out)
         }
         appendCRLF(to: &out)
     }
 
+    /// "name: value\r\n".
     @inline(__always)
-    private static func appendCRLF(to out: inout [UInt8]) {
+    static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(HTTPASCII.colon)
+        out.append(HTTPASCII.sp)
+        out.append(contentsOf: value.utf8)
+        appendCRLF(to: &out)
+    }
+
+    @inline(__always)
+    static func appendCRLF(to out: inout [UInt8]) {
         out.append(HTTPASCII.cr)
         out.append(HTTPASCII.lf)
     }

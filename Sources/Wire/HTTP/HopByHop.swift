@@ -20,13 +20,19 @@ public enum HopByHop {
     /// `headers` without hop-by-hop fields and without the extra names in `alsoRemove`.
     /// Runs per request: compares names in place rather than lower-casing or hashing them.
     public static func stripped(_ headers: HTTPHeaders, alsoRemove: [String] = []) -> HTTPHeaders {
-        let listed = connectionOptions(headers)
         var kept = HTTPHeaders(reservingCapacity: headers.count)
+        forEachKept(headers, alsoRemove: alsoRemove) { name, value in kept.add(name, value) }
+        return kept
+    }
+
+    /// Calls `body` with each field `stripped` would keep, in order, read in place.
+    @inline(__always)
+    static func forEachKept(_ headers: HTTPHeaders, alsoRemove: [String] = [], _ body: (_ name: String, _ value: String) -> Void) {
+        let listed = connectionOptions(headers)
         headers.forEachField { name, value in
             if isHopByHop(name) || matches(name, alsoRemove) || matches(name, listed) { return }
-            kept.add(name, value)
+            body(name, value)
         }
-        return kept
     }
 
     /// The field names the Connection fields list, besides the options `close` and
