@@ -94,10 +94,12 @@ public struct RequestForwarding: Sendable {
 extension HTTPHeaders {
     /// Without any `Grip-*` field: a client's never reach a backend (or a WebSocket
     /// backend's event requests), since they would speak for the proxy.
+    /// Clients almost never send one, and then the headers are returned as they are.
     public func removingGripFields() -> HTTPHeaders {
-        var kept = HTTPHeaders()
-        for (name, value) in self where !GripResponseHeaders.isGripField(name) {
-            kept.add(name, value)
+        guard containsName(withPrefix: "grip-") else { return self }
+        var kept = HTTPHeaders(reservingCapacity: count)
+        forEachField { name, value in
+            if !GripResponseHeaders.isGripField(name) { kept.add(name, value) }
         }
         return kept
     }
