@@ -124,6 +124,14 @@ struct GripHeaderFormTests {
         #expect(try T.instruction([("Grip-Channel", "a,")]).channels == [GripChannel(name: "a")])
     }
 
+    @Test func plainChannelFieldsReadLikeListsInOrder() throws {
+        // A field that is only a name skips the list parser; it must agree with it.
+        let instruction = try T.instruction([
+            ("Grip-Channel", "x"), ("Grip-Channel", " y\t"), ("Grip-Channel", ""), ("Grip-Channel", "z, w"), ("Grip-Channel", "v"),
+        ])
+        #expect(instruction.channels.map(\.name) == ["x", "y", "z", "w", "v"])
+    }
+
     @Test func channelWithUnterminatedQuoteIsSkipped() throws {
         let instruction = try T.instruction([("Grip-Channel", "good, bad; prev-id=\"x")])
         #expect(instruction.channels == [GripChannel(name: "good")])

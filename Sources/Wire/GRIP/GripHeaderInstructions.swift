@@ -32,15 +32,37 @@ enum GripHeaderInstructions {
     /// Every element of every `Grip-Channel` field. The name is the raw text before the
     /// first `;`; `prev-id` is looked up ignoring case, `filter` must be spelled so.
     /// Elements with an unterminated quoted parameter are skipped, as Pushpin does.
+    /// A field that is just a channel name (the usual case) is taken as it is, without
+    /// splitting it into lists and parameters.
     private static func channels(_ headers: HTTPHeaders) -> [GripChannel] {
         var result: [GripChannel] = []
-        for element in HeaderParameterParser.listElements(headers, "Grip-Channel") {
-            guard let parameters = HeaderParameterParser.parse(element, rawFirst: true),
-                  let name = parameters.first?.name else { continue }
-            let filters = parameters.items.dropFirst().filter { $0.name == "filter" }.map { $0.value ?? "" }
-            result.append(GripChannel(name: name, prevID: parameters.value("prev-id"), filters: filters))
+        var next = headers.firstIndex(of: "Grip-Channel")
+        while let index = next {
+            let value = headers.value(at: index)
+            if let name = plainName(value) {
+                result.append(GripChannel(name: name, prevID: nil, filters: []))
+            } else {
+                for element in HeaderParameterParser.splitList(value) {
+                    guard let parameters = HeaderParameterParser.parse(element, rawFirst: true),
+                          let name = parameters.first?.name else { continue }
+                    let filters = parameters.items.dropFirst().filter { $0.name == "filter" }.map { $0.value ?? "" }
+                    result.append(GripChannel(name: name, prevID: parameters.value("prev-id"), filters: filters))
+                }
+            }
+            next = headers.firstIndex(of: "Grip-Channel", from: index + 1)
         }
         return result
+    }
+
+    /// `value` itself when it is one list element with one parameter: no `,`, `;` or `"`, and
+    /// no space to trim at either end (what `splitList` and `parse` would make of it).
+    private static func plainName(_ value: String) -> String? {
+        let bytes = value.utf8
+        guard let first = bytes.first, let last = bytes.last,
+            !HeaderParameterParser.isSpace(first), !HeaderParameterParser.isSpace(last),
+            !bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "\"") })
+        else { return nil }
+        return value
     }
 
     private static func timeout(_ headers: HTTPHeaders) throws(GripError) -> Int? {
