@@ -99,17 +99,18 @@ enum HTTPASCII {
     }
 
     /// Whether `text` starts with `prefix` ignoring ASCII case; `prefix` must be lower-case.
-    /// Reads both in place, like `equalsIgnoringCase`.
+    /// Runs for every field of every proxied head (`Grip-*`, `Proxy-*` names): indexes the
+    /// UTF-8 view, which reads `text` in place, where `withContiguousStorageIfAvailable`
+    /// retained and released it on every call.
     static func hasPrefixIgnoringCase(_ text: String, _ prefix: String) -> Bool {
-        guard text.utf8.count >= prefix.utf8.count else { return false }
-        let fast = text.utf8.withContiguousStorageIfAvailable { xs in
-            prefix.utf8.withContiguousStorageIfAvailable { ys in
-                for k in 0..<ys.count where lower(xs[k]) != ys[k] { return false }
-                return true
-            }
+        let bytes = text.utf8
+        guard bytes.count >= prefix.utf8.count else { return false }
+        var index = bytes.startIndex
+        for byte in prefix.utf8 {
+            if lower(bytes[index]) != byte { return false }
+            index = bytes.index(after: index)
         }
-        if let fast, let result = fast { return result }
-        return zip(text.utf8, prefix.utf8).allSatisfy { lower($0) == $1 }
+        return true
     }
 
     /// True when `list` (a comma-separated field value) has an element equal to
