@@ -9,6 +9,15 @@ import Testing
         #expect(lines(HopByHop.stripped(headers)) == ["Accept: */*", "X-Other: 1"])
     }
 
+    @Test func isHopByHopIsExactlyTheNameListAndProxyFields() {
+        for name in HopByHop.names { #expect(HopByHop.isHopByHop(name.uppercased()), "\(name)") }
+        for name in ["tea", "t", "upgrades", "trailers", "connections", "keep-alivee", "transfer-encodings", "content-length", "proxy-"] {
+            #expect(!HopByHop.isHopByHop(name), "\(name)")
+        }
+        // Proxy-* names of the hop-by-hop names' lengths too.
+        for name in ["Proxy-Authorization", "Proxy-Stub", "Proxy-X", "Proxy-Connection"] { #expect(HopByHop.isHopByHop(name), "\(name)") }
+    }
+
     @Test func keepsEverythingElseInOrderWithSpellingAndDuplicates() {
         let headers = HTTPHeaders([
             ("set-cookie", "a=1"), ("Content-Type", "text/plain"), ("Set-Cookie", "b=2"), ("X-TE", "1"), ("Trailers", "no"),

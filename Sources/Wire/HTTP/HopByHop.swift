@@ -7,8 +7,18 @@ public enum HopByHop {
 
     /// A hop-by-hop name, or a `Proxy-*` field (Proxy-Authorization, Proxy-Connection …),
     /// which is meant for this hop too.
+    /// Runs for every field of every relayed head: only the names of the same length are
+    /// compared (walking `names` compared each field with all six).
     public static func isHopByHop(_ name: String) -> Bool {
-        matches(name, names) || isProxyField(name)
+        let listed: Bool
+        switch name.utf8.count {
+        case 2: listed = HTTPHeaders.namesEqual(name, "te")
+        case 7: listed = HTTPHeaders.namesEqual(name, "trailer") || HTTPHeaders.namesEqual(name, "upgrade")
+        case 10: listed = HTTPHeaders.namesEqual(name, "connection") || HTTPHeaders.namesEqual(name, "keep-alive")
+        case 17: listed = HTTPHeaders.namesEqual(name, "transfer-encoding")
+        default: listed = false
+        }
+        return listed || isProxyField(name)
     }
 
     /// A field that frames or routes the message on this connection: hop-by-hop, or
