@@ -6,22 +6,23 @@ enum GripHeaderInstructions {
 
     static func read(_ head: HTTPResponseHead, body: [UInt8]) throws(GripError) -> GripDraft {
         let headers = head.headers
+        let at = GripFieldPositions(headers)
         var draft = GripDraft(
             status: head.status, reason: head.reason,
-            headers: GripResponseHeaders.clientFields(headers), body: body)
-        draft.hold = try holdMode(headers)
-        draft.channels = channels(headers)
-        draft.timeoutSeconds = try timeout(headers)
-        try readKeepAlive(headers, into: &draft)
-        try readMeta(headers, into: &draft)
-        try readStatus(headers, into: &draft)
-        try readLinks(headers, into: &draft)
+            headers: GripResponseHeaders.clientFields(headers, exposeHeadersAt: at.exposeHeaders), body: body)
+        draft.hold = try holdMode(headers, at: at.hold)
+        draft.channels = channels(headers, from: at.channel)
+        draft.timeoutSeconds = try timeout(headers, at: at.timeout)
+        try readKeepAlive(headers, at: at.keepAlive, into: &draft)
+        try readMeta(headers, from: at.setMeta, into: &draft)
+        try readStatus(headers, at: at.status, into: &draft)
+        try readLinks(headers, from: at.link, into: &draft)
         return draft
     }
 
     /// `Grip-Hold`: exactly `response` or `stream` (case matters).
-    private static func holdMode(_ headers: HTTPHeaders) throws(GripError) -> GripHoldMode? {
-        guard let value = headers["Grip-Hold"] else { return nil }
+    private static func holdMode(_ headers: HTTPHeaders, at position: Int?) throws(GripError) -> GripHoldMode? {
+        guard let value = position.map(headers.value(at:)) else { return nil }
         switch value {
         case "response": return .response
         case "stream": return .stream
@@ -34,9 +35,9 @@ enum GripHeaderInstructions {
     /// Elements with an unterminated quoted parameter are skipped, as Pushpin does.
     /// A field that is just a channel name (the usual case) is taken as it is, without
     /// splitting it into lists and parameters.
-    private static func channels(_ headers: HTTPHeaders) -> [GripChannel] {
+    private static func channels(_ headers: HTTPHeaders, from first: Int?) -> [GripChannel] {
         var result: [GripChannel] = []
-        var next = headers.firstIndex(of: "Grip-Channel")
+        var next = first
         while let index = next {
             let value = headers.value(at: index)
             if let name = plainName(value) {
@@ -65,8 +66,8 @@ enum GripHeaderInstructions {
         return value
     }
 
-    private static func timeout(_ headers: HTTPHeaders) throws(GripError) -> Int? {
-        guard let value = headers["Grip-Timeout"] else { return nil }
+    private static func timeout(_ headers: HTTPHeaders, at position: Int?) throws(GripError) -> Int? {
+        guard let value = position.map(headers.value(at:)) else { return nil }
         guard let seconds = PushpinInteger.parseHeaderInt(value) else {
             throw GripError("failed to parse Grip-Timeout")
         }
@@ -76,8 +77,8 @@ enum GripHeaderInstructions {
 
     /// `Grip-Keep-Alive: <data>; format=raw|cstring|base64; timeout=N; mode=idle|interval`.
     /// The data is the raw text before the first `;` (it may contain commas).
-    private static func readKeepAlive(_ headers: HTTPHeaders, into draft: inout GripDraft) throws(GripError) {
-        guard let value = headers["Grip-Keep-Alive"], !value.isEmpty,
+    private static func readKeepAlive(_ headers: HTTPHeaders, at position: Int?, into draft: inout GripDraft) throws(GripError) {
+        guard let value = position.map(headers.value(at:)), !value.isEmpty,
               let parameters = HeaderParameterParser.parse(value, rawFirst: true),
               let data = parameters.first?.name else { return }
         guard !data.isEmpty else { throw GripError("Grip-Keep-Alive cannot be empty") }
@@ -115,8 +116,9 @@ enum GripHeaderInstructions {
 
     /// `Grip-Set-Meta: key=value` (comma lists and repeats allowed; quoted values
     /// unquoted). An empty list element (`,a=1`) is an error; `=v` sets key "".
-    private static func readMeta(_ headers: HTTPHeaders, into draft: inout GripDraft) throws(GripError) {
-        for element in HeaderParameterParser.listElements(headers, "Grip-Set-Meta") {
+    private static func readMeta(_ headers: HTTPHeaders, from first: Int?, into draft: inout GripDraft) throws(GripError) {
+        guard let first else { return }
+        for element in HeaderParameterParser.listElements(headers, "Grip-Set-Meta", from: first) {
             guard let parameters = HeaderParameterParser.parse(element, rawFirst: false) else { continue }
             guard let entry = parameters.first else { throw GripError("Grip-Set-Meta cannot be empty") }
             draft.setMeta(entry.name, entry.value ?? "")
@@ -125,8 +127,8 @@ enum GripHeaderInstructions {
 
     /// `Grip-Status: <code>[ <reason>]`: code 0...999; the reason is everything after
     /// the first space, verbatim; an empty reason becomes the standard phrase later.
-    private static func readStatus(_ headers: HTTPHeaders, into draft: inout GripDraft) throws(GripError) {
-        guard let value = headers["Grip-Status"], !value.isEmpty else { return }
+    private static func readStatus(_ headers: HTTPHeaders, at position: Int?, into draft: inout GripDraft) throws(GripError) {
+        guard let value = position.map(headers.value(at:)), !value.isEmpty else { return }
         let codeText: Substring
         let reason: Substring
         if let space = value.firstIndex(of: " ") {
@@ -145,8 +147,9 @@ enum GripHeaderInstructions {
 
     /// `Grip-Link: <uri>; rel=next[; timeout=N]` or `<uri>; rel=gone`. Elements with
     /// fewer than two parameters are ignored; the last link of each kind wins.
-    private static func readLinks(_ headers: HTTPHeaders, into draft: inout GripDraft) throws(GripError) {
-        for element in HeaderParameterParser.listElements(headers, "Grip-Link") {
+    private static func readLinks(_ headers: HTTPHeaders, from first: Int?, into draft: inout GripDraft) throws(GripError) {
+        guard let first else { return }
+        for element in HeaderParameterParser.listElements(headers, "Grip-Link", from: first) {
             guard let parameters = HeaderParameterParser.parse(element, rawFirst: true),
                   parameters.count >= 2, let target = parameters.first?.name else { continue }
             let uri = try linkURI(target)

@@ -7,9 +7,10 @@ enum GripResponseHeaders {
 
     /// Backend fields minus every `Grip-*` field and the framing ones (a held response is
     /// re-framed when it is finally written); when `Grip-Expose-Headers` is present (even
-    /// empty elements count), only the names it lists survive.
-    static func clientFields(_ backend: HTTPHeaders) -> HTTPHeaders {
-        let exposed = HeaderParameterParser.listElements(backend, "Grip-Expose-Headers")
+    /// empty elements count), only the names it lists survive. `exposeHeadersAt` is where the
+    /// first Grip-Expose-Headers field is (nil: there is none).
+    static func clientFields(_ backend: HTTPHeaders, exposeHeadersAt first: Int?) -> HTTPHeaders {
+        let exposed = first.map { HeaderParameterParser.listElements(backend, "Grip-Expose-Headers", from: $0) } ?? []
         var result = HTTPHeaders(reservingCapacity: backend.count)
         backend.forEachField { name, value in
             if isGripField(name) || HopByHop.isFraming(name) { return }

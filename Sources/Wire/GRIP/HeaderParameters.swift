@@ -63,9 +63,9 @@ enum HeaderParameterParser {
         return parts
     }
 
-    /// Every element of every field called `name`, in order.
-    static func listElements(_ headers: HTTPHeaders, _ name: String) -> [String] {
-        headers.values(name).flatMap(splitList)
+    /// Every element of every field called `name`, in order (from field `start` on).
+    static func listElements(_ headers: HTTPHeaders, _ name: String, from start: Int = 0) -> [String] {
+        headers.values(name, from: start).flatMap(splitList)
     }
 
     /// The parameters of one element; nil when a quoted value is unterminated.

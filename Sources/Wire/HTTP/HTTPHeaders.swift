@@ -64,6 +64,11 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
         fields[index].value
     }
 
+    /// The name of the field at `index`, as received.
+    func name(at index: Int) -> String {
+        fields[index].name
+    }
+
     /// Calls `body` with every field's name and value in received order. Iterating the
     /// sequence hands out copies instead: a retain and a release of both strings per field.
     /// Always inlined, so that `body` is too and the strings are read where they lie.
@@ -81,10 +86,11 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
         (name: fields[index].name, value: fields[index].value)
     }
 
-    /// Every value of `name`, in received order.
-    public func values(_ name: String) -> [String] {
+    /// Every value of `name`, in received order (from field `start` on: where the first one
+    /// is, when that is known).
+    public func values(_ name: String, from start: Int = 0) -> [String] {
         var result: [String] = []
-        var next = firstIndex(of: name)
+        var next = firstIndex(of: name, from: start)
         while let index = next {
             result.append(fields[index].value)
             next = firstIndex(of: name, from: index + 1)
