@@ -17,13 +17,7 @@ struct InterestMap {
         guard var shards = shardsByChannel[channel] else { return false }
         shards.remove(shard)
         shardsByChannel[channel] = shards.isEmpty ? nil : shards
-        if shardsByChannel.capacity > 64 && shardsByChannel.count * 4 < shardsByChannel.capacity {
-            // A dictionary never shrinks by itself: after a peak of channels, give the table back.
-            // Rebuilt when under a quarter full, to fit: the cost is amortised over the removals.
-            var rebuilt = [String: Set<Int>](minimumCapacity: shardsByChannel.count)
-            for (name, shards) in shardsByChannel { rebuilt[name] = shards }
-            shardsByChannel = rebuilt
-        }
+        shardsByChannel.shrinkIfSparse()
         return shards.isEmpty
     }
 
