@@ -10,6 +10,10 @@ public struct ControlConfiguration: Sendable {
     /// `push_in_http_key`: when set, publishing needs a Bearer JWT signed with it.
     public var publishKey: [UInt8]? = nil
     public var zeroMQ = ZeroMQConfiguration()
+    /// `message_wait`: how long an item published out of order waits for its predecessor.
+    public var messageWaitNanos: Int64 = 5_000_000_000
+    /// `id_cache_ttl`: how long a published (channel, id) is remembered; 0 turns de-duplication off.
+    public var idCacheTTLNanos: Int64 = 0
 
     public init(host: String, port: Int, maxHeadersSize: Int, maxBodySize: Int, version: String, drainNanos: Int64) {
         self.host = host

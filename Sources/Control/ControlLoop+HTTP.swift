@@ -197,7 +197,9 @@ extension ControlLoop {
             case .metrics:
                 respond(
                     connection, status: 200,
-                    body: MetricsText.render(latestStats) + MetricsText.render(control: controlStats, ringFullWaits: broadcaster.ringFullWaits, publishesDropped: broadcaster.publishesDropped, channels: interest.channelCount),
+                    body: MetricsText.render(latestStats)
+                        + MetricsText.render(control: controlStats, ringFullWaits: broadcaster.ringFullWaits, publishesDropped: broadcaster.publishesDropped, channels: interest.channelCount)
+                        + MetricsText.render(sequencer: sequencer.counters, parkedNow: sequencer.parkedCount),
                     contentType: "text/plain; version=0.0.4; charset=utf-8")
             case .status:
                 respond(

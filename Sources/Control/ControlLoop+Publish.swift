@@ -35,15 +35,27 @@ extension ControlLoop {
         }
     }
 
-    /// Encodes each validated item once and hands it to the shards with subscribers.
+    /// Passes each validated item through the sequencer and delivers what it lets out.
     func broadcastPublished(_ items: [PublishItem]) {
         let acceptedAt = Clock.nowNanos()
         for item in items {
-            let message = PublishEncoder.message(for: item, acceptedAtNanos: acceptedAt)
             controlStats.messagesPublished += 1
-            for shard in interest.shards(for: item.channel).sorted() {
-                broadcaster.send(.publish(message), to: shard, ring: ring)
-            }
+            let subscribed = !interest.shards(for: item.channel).isEmpty
+            for release in sequencer.offer(item, subscribed: subscribed, now: acceptedAt) { deliver(release) }
+        }
+    }
+
+    /// Parked items whose `message_wait` ended; called every loop turn.
+    func releaseParkedPublishes() {
+        guard let deadline = sequencer.nextDeadline, deadline <= now else { return }
+        for release in sequencer.expire(now: now) { deliver(release) }
+    }
+
+    /// Encodes the item once and hands it to the shards with subscribers.
+    private func deliver(_ release: PublishSequencer.Release) {
+        let message = PublishEncoder.message(for: release.item, acceptedAtNanos: release.offeredAt)
+        for shard in interest.shards(for: release.item.channel).sorted() {
+            broadcaster.send(.publish(message), to: shard, ring: ring)
         }
     }
 }

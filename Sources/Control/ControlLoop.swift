@@ -29,6 +29,8 @@ public final class ControlLoop {
     var statsSequence: UInt64 = 0
     var interest = InterestMap()
     var controlStats = ControlStats()
+    /// De-duplication and `prev-id` ordering of every published item, before it goes to shards.
+    var sequencer: PublishSequencer
     /// The ZeroMQ inputs, when any is configured.
     var zeroMQ: ZeroMQSockets? = nil
 
@@ -48,6 +50,7 @@ public final class ControlLoop {
         self.logger = logger
         self.reloadRoutes = reloadRoutes
         latestStats = Array(repeating: ShardStats(), count: links.count)
+        sequencer = PublishSequencer(idCacheTTLNanos: configuration.idCacheTTLNanos, waitNanos: configuration.messageWaitNanos)
     }
 
     deinit { signalRecord.deallocate() }
@@ -80,9 +83,13 @@ public final class ControlLoop {
     private func turn() {
         var mayBlock = !broadcaster.hasBacklog && zeroMQ?.pending.isEmpty != false
         for link in broadcaster.links where !link.reports.prepareToSleep() { mayBlock = false }
+        // A parked publish goes out on time even when nothing else wakes the loop.
+        var waitNanos: Int64 = 100_000_000
+        if let deadline = sequencer.nextDeadline { waitNanos = min(waitNanos, deadline - Clock.nowNanos()) }
+        if waitNanos <= 0 { mayBlock = false }
         do {
             if mayBlock {
-                try ring.submitAndWait(timeoutNanos: 100_000_000)
+                try ring.submitAndWait(timeoutNanos: waitNanos)
             } else {
                 try ring.submitAndPoll()
             }
@@ -94,6 +101,7 @@ public final class ControlLoop {
         while ring.reap(handle) > 0 {}
         buffers.commit()
         drainReports()
+        releaseParkedPublishes()
         drainPendingZeroMQ()
         broadcaster.retry(ring: ring, now: now)
         checkStatsQuery()
@@ -134,7 +142,10 @@ public final class ControlLoop {
                 case let .subscribed(shard, channel):
                     if interest.subscribed(channel, shard: shard) { channelGained(channel) }
                 case let .unsubscribed(shard, channel):
-                    if interest.unsubscribed(channel, shard: shard) { channelLost(channel) }
+                    if interest.unsubscribed(channel, shard: shard) {
+                        sequencer.channelLost(channel)
+                        channelLost(channel)
+                    }
                 }
             }
         }

@@ -190,6 +190,25 @@ public enum MetricsText {
         return out
     }
 
+    /// The publish sequencer's counters (de-duplication and prev-id ordering).
+    static func render(sequencer counters: PublishSequencer.Counters, parkedNow: Int) -> String {
+        var out = ""
+        header(&out, "pushpind_publish_duplicates_dropped_total", "counter", "Published items dropped: their (channel, id) was seen within id_cache_ttl.")
+        out += "pushpind_publish_duplicates_dropped_total \(counters.duplicatesDropped)\n"
+        header(&out, "pushpind_sequencer_parked_total", "counter", "Published items held until their prev-id's predecessor went out.")
+        out += "pushpind_sequencer_parked_total \(counters.parked)\n"
+        header(&out, "pushpind_sequencer_parked", "gauge", "Published items held now.")
+        out += "pushpind_sequencer_parked \(parkedNow)\n"
+        header(&out, "pushpind_sequencer_released_total", "counter", "Held items released: their predecessor went out, or message_wait ended.")
+        out += "pushpind_sequencer_released_total{reason=\"in_order\"} \(counters.releasedInOrder)\n"
+        out += "pushpind_sequencer_released_total{reason=\"timeout\"} \(counters.releasedByTimeout)\n"
+        header(&out, "pushpind_sequencer_dropped_total", "counter", "Items not held: the channel's limit, a second item for one prev-id, or the channel's last subscriber left.")
+        out += "pushpind_sequencer_dropped_total{reason=\"overflow\"} \(counters.droppedOverflow)\n"
+        out += "pushpind_sequencer_dropped_total{reason=\"same_prev_id\"} \(counters.droppedSamePrevID)\n"
+        out += "pushpind_sequencer_dropped_total{reason=\"unsubscribed\"} \(counters.droppedUnsubscribed)\n"
+        return out
+    }
+
     private static func labelled(_ shards: [ShardStats], _ total: ShardStats) -> [(String, ShardStats)] {
         shards.enumerated().map { ("\($0.offset)", $0.element) } + [("total", total)]
     }

@@ -60,6 +60,8 @@ struct Server {
         controlConfiguration.zeroMQ.commandSpec = settings.proxy.commandSpec
         controlConfiguration.zeroMQ.subscriptionLingerNanos = Int64(settings.proxy.subscriptionLinger) * 1_000_000_000
         controlConfiguration.zeroMQ.maxMessageBytes = settings.proxy.controlMaxBodySize
+        controlConfiguration.messageWaitNanos = Int64(settings.proxy.messageWait) * 1_000_000
+        controlConfiguration.idCacheTTLNanos = Int64(settings.proxy.idCacheTTL) * 1_000_000_000
         let control = ControlLoop(
             configuration: controlConfiguration,
             links: links.map(\.control), logger: logger,

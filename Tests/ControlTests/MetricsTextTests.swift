@@ -206,11 +206,29 @@ import Testing
         #expect(metrics.families.count == 7)
     }
 
+    @Test func sequencerCountersAreValidTextWithTheirValues() throws {
+        let counters = PublishSequencer.Counters(
+            parked: 1, releasedInOrder: 2, releasedByTimeout: 3, duplicatesDropped: 4,
+            droppedOverflow: 5, droppedSamePrevID: 6, droppedUnsubscribed: 7)
+        let metrics = try #require(parsed(MetricsText.render(sequencer: counters, parkedNow: 8)))
+        #expect(metrics.value("pushpind_sequencer_parked_total") == 1)
+        #expect(metrics.value("pushpind_sequencer_released_total", ["reason": "in_order"]) == 2)
+        #expect(metrics.value("pushpind_sequencer_released_total", ["reason": "timeout"]) == 3)
+        #expect(metrics.value("pushpind_publish_duplicates_dropped_total") == 4)
+        #expect(metrics.value("pushpind_sequencer_dropped_total", ["reason": "overflow"]) == 5)
+        #expect(metrics.value("pushpind_sequencer_dropped_total", ["reason": "same_prev_id"]) == 6)
+        #expect(metrics.value("pushpind_sequencer_dropped_total", ["reason": "unsubscribed"]) == 7)
+        #expect(metrics.value("pushpind_sequencer_parked") == 8)
+        #expect(metrics.family("pushpind_sequencer_parked")?.type == "gauge")
+        #expect(metrics.families.count == 5)
+    }
+
     /// The /metrics body is both renders one after the other: still one valid document.
     @Test func shardAndControlRendersTogetherNeverRepeatAFamily() {
         let text = MetricsText.render(Self.randomShards(2, seed: 3))
             + MetricsText.render(control: ControlStats(), ringFullWaits: 0, publishesDropped: 0, channels: 0)
+            + MetricsText.render(sequencer: .init(), parkedNow: 0)
         let metrics = parsed(text)
-        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 7)
+        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 7 + 5)
     }
 }

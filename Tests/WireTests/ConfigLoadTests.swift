@@ -226,6 +226,18 @@ final class ConfigScratchDirectory {
         #expect(throws: ConfigError.self) { try load("[handler]\npush_in_spec=127.0.0.1:5560\n") }
     }
 
+    @Test func sequencingKeys() throws {
+        let (defaulted, _, _) = try load("[handler]\n")
+        #expect(defaulted.messageWait == 5000)
+        #expect(defaulted.idCacheTTL == 0, "Pushpin's code default: de-duplication off")
+        let (config, notices, _) = try load("[handler]\nmessage_wait=250\nid_cache_ttl=60\n")
+        #expect(config.messageWait == 250)
+        #expect(config.idCacheTTL == 60)
+        #expect(notices.filter { $0.contains("message_wait") || $0.contains("id_cache_ttl") }.isEmpty)
+        #expect(throws: ConfigError.self) { try load("[handler]\nmessage_wait=-1\n") }
+        #expect(throws: ConfigError.self) { try load("[handler]\nid_cache_ttl=soon\n") }
+    }
+
     @Test func ipv6ControlAddress() throws {
         let (config, _, _) = try load("[handler]\npush_in_http_addr=[::1]\n")
         #expect(config.controlAddress == ListenAddress(host: "::1", port: 5561))

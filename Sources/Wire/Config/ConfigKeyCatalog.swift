@@ -42,6 +42,7 @@ enum ConfigKeyCatalog {
             "push_in_http_addr", "push_in_http_port", "push_in_http_max_headers_size", "push_in_http_max_body_size",
             "push_in_http_key", "connection_subscription_max", "stats_report_interval", "push_in_spec",
             "push_in_sub_specs", "push_in_sub_connect", "subscription_linger", "command_spec",
+            "message_wait", "id_cache_ttl",
         ],
     ]
 
@@ -54,7 +55,7 @@ enum ConfigKeyCatalog {
         ],
         "handler": [
             "ipc_file_mode", "message_rate", "message_hwm", "message_block_size",
-            "message_wait", "id_cache_ttl", "stats_subscription_ttl", "stats_format",
+            "stats_subscription_ttl", "stats_format",
             "prometheus_port", "prometheus_prefix", "update_on_first_subscription", "share_all", "message_keys",
         ],
     ]

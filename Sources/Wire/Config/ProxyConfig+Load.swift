@@ -176,6 +176,8 @@ extension ProxyConfig {
         }
         pushInSubConnect = try source.bool("handler", "push_in_sub_connect", default: pushInSubConnect)
         subscriptionLinger = try source.int("handler", "subscription_linger", default: subscriptionLinger, minimum: 0)
+        messageWait = try source.int("handler", "message_wait", default: messageWait, minimum: 0)
+        idCacheTTL = try source.int("handler", "id_cache_ttl", default: idCacheTTL, minimum: 0)
     }
 
     // MARK: - Value forms

@@ -105,6 +105,10 @@ public struct ProxyConfig: Sendable, Equatable {
     public var pushInSubConnect: Bool = false
     /// `subscription_linger` in seconds: the SUB input keeps a channel subscribed this long after its last subscriber left.
     public var subscriptionLinger: Int = 60
+    /// `message_wait` in milliseconds: how long an item published out of order (`prev-id`) waits for its predecessor.
+    public var messageWait: Int = 5000
+    /// `id_cache_ttl` in seconds: how long a published (channel, id) is remembered to drop duplicates; 0 is off.
+    public var idCacheTTL: Int = 0
 
     public init() {}
 

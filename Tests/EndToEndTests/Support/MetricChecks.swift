@@ -27,6 +27,13 @@ struct MetricChecks {
         expect(value == expected, "\(name)\(Self.render(labels)) is \(value), expected \(expected)")
     }
 
+    /// The sample of `name` with exactly `labels` equals `expected` (the control thread's
+    /// series carry no `shard` label).
+    mutating func expectValue(_ name: String, _ labels: [String: String] = [:], equals expected: Double) {
+        let value = metrics.value(name, labels)
+        expect(value == expected, "\(name)\(labels) is \(value.map { "\($0)" } ?? "missing"), expected \(expected)")
+    }
+
     private static func render(_ labels: [String: String]) -> String {
         let all = labels.merging(["shard": "total"]) { $1 }
         return "{" + all.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",") + "}"
