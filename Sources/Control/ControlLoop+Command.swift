@@ -32,8 +32,9 @@ extension ControlLoop {
         switch request.method {
         case "publish": return publishCommand(request.args)
         case "get-zmq-uris": return .success(value: zeroMQURIs)
-        // pushpind keeps no last-ids (no reliable mode yet), so there is nothing to reset.
-        case "recover": return .success(value: nil)
+        case "recover":
+            recover()
+            return .success(value: nil)
         // These need connection state only the shards hold; not wired up yet.
         case "conncheck", "refresh": return .failure(condition: "not-implemented")
         default: return .failure(condition: "method-not-found")

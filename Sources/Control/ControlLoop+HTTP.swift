@@ -135,7 +135,8 @@ extension ControlLoop {
         }
         let sendsBody = head.method == "POST" || head.method == "PUT"
         switch framing {
-        case .none where sendsBody, .untilClose where sendsBody, .chunked:
+        // `Content-Length: 0` frames an empty body (`POST /recover/`); only its absence is a 411.
+        case .none where sendsBody && !head.headers.contains("Content-Length"), .untilClose where sendsBody, .chunked:
             respond(connection, status: 411, body: "Request requires Content-Length.\n")
         case .none, .untilClose:
             dispatch(connection, head, body: [])
@@ -161,6 +162,8 @@ extension ControlLoop {
             respond(connection, status: 200, body: "pushpind control API\n")
         case "/publish":
             handlePublish(connection, head, body: body)
+        case "/recover":
+            handleRecover(connection, head)
         case "/metrics", "/status":
             guard head.method == "GET" || head.method == "HEAD" else {
                 respond(connection, status: 405, body: "Method not allowed: \(head.method).\n", extra: [("Allow", "GET")])

@@ -5,21 +5,7 @@ import Wire
 /// `POST /publish/`: validate, encode once, hand to the shards that have subscribers.
 extension ControlLoop {
     func handlePublish(_ connection: ControlConnection, _ head: HTTPRequestHead, body: [UInt8]) {
-        guard head.method == "POST" else {
-            respond(connection, status: 405, body: "Method not allowed: \(head.method).\n", extra: [("Allow", "POST")])
-            return
-        }
-        guard let format = ResponseFormat.negotiate(head.headers["Accept"]) else {
-            respond(connection, status: 406, body: "Not Acceptable. Supported formats are text/plain and application/json.\n")
-            return
-        }
-        if let key = configuration.publishKey {
-            if let problem = PublishAuthorization.check(head.headers["Authorization"], key: key, nowSeconds: Clock.wallSeconds()) {
-                controlStats.publishesUnauthorized += 1
-                respond(connection, status: 401, body: "Unauthorized: \(problem).\n", extra: [("WWW-Authenticate", "Bearer")])
-                return
-            }
-        }
+        guard let format = admitCommand(connection, head) else { return }
         switch PublishRequestParser.parse(body: body) {
         case .failure(let error):
             controlStats.publishesRejected += 1
@@ -28,10 +14,36 @@ extension ControlLoop {
             // Subscriptions the shards reported before this request arrived must count.
             drainReports()
             broadcastPublished(items)
-            switch format {
-            case .text: respond(connection, status: 200, body: "Published\n")
-            case .json: respond(connection, status: 200, body: "{\"message\":\"Published\"}\n", contentType: "application/json")
+            respondDone(connection, format, message: "Published")
+        }
+    }
+
+    /// What `/publish/` and `/recover/` both check: POST, an Accept we can answer, and the
+    /// bearer token when `push_in_http_key` is set. Nil when it failed and was answered.
+    func admitCommand(_ connection: ControlConnection, _ head: HTTPRequestHead) -> ResponseFormat? {
+        guard head.method == "POST" else {
+            respond(connection, status: 405, body: "Method not allowed: \(head.method).\n", extra: [("Allow", "POST")])
+            return nil
+        }
+        guard let format = ResponseFormat.negotiate(head.headers["Accept"]) else {
+            respond(connection, status: 406, body: "Not Acceptable. Supported formats are text/plain and application/json.\n")
+            return nil
+        }
+        if let key = configuration.publishKey {
+            if let problem = PublishAuthorization.check(head.headers["Authorization"], key: key, nowSeconds: Clock.wallSeconds()) {
+                controlStats.publishesUnauthorized += 1
+                respond(connection, status: 401, body: "Unauthorized: \(problem).\n", extra: [("WWW-Authenticate", "Bearer")])
+                return nil
             }
+        }
+        return format
+    }
+
+    /// 200 with `message` as text, or as a JSON object when that was asked for.
+    func respondDone(_ connection: ControlConnection, _ format: ResponseFormat, message: String) {
+        switch format {
+        case .text: respond(connection, status: 200, body: message + "\n")
+        case .json: respond(connection, status: 200, body: "{\"message\":\"\(message)\"}\n", contentType: "application/json")
         }
     }
 

@@ -170,7 +170,7 @@ public enum MetricsText {
         var out = ""
         header(&out, "pushpind_messages_published_total", "counter", "Items accepted by the publish API.")
         out += "pushpind_messages_published_total \(control.messagesPublished)\n"
-        header(&out, "pushpind_publish_rejected_total", "counter", "Publish requests rejected, by reason.")
+        header(&out, "pushpind_publish_rejected_total", "counter", "Publish (and recover) requests rejected, by reason.")
         out += "pushpind_publish_rejected_total{reason=\"invalid\"} \(control.publishesRejected)\n"
         out += "pushpind_publish_rejected_total{reason=\"unauthorized\"} \(control.publishesUnauthorized)\n"
         header(&out, "pushpind_zmq_messages_received_total", "counter", "Messages read from the ZeroMQ inputs, by socket.")
@@ -187,6 +187,8 @@ public enum MetricsText {
         out += "pushpind_hub_publishes_dropped_total \(publishesDropped)\n"
         header(&out, "pushpind_interest_channels", "gauge", "Channels the control thread knows subscribers for.")
         out += "pushpind_interest_channels \(channels)\n"
+        header(&out, "pushpind_recover_commands_total", "counter", "Recover commands (POST /recover/ and the command socket's recover).")
+        out += "pushpind_recover_commands_total \(control.recoverCommands)\n"
         return out
     }
 

@@ -192,6 +192,7 @@ import Testing
         control.publishesUnauthorized = 4
         control.zeroMQReceived[.pull] = 9
         control.zeroMQRejected[.sub] = 2
+        control.recoverCommands = 8
         let metrics = try #require(parsed(MetricsText.render(control: control, ringFullWaits: 5, publishesDropped: 7, channels: 6)))
         #expect(metrics.value("pushpind_messages_published_total") == 12)
         #expect(metrics.value("pushpind_publish_rejected_total", ["reason": "invalid"]) == 3)
@@ -203,7 +204,8 @@ import Testing
         #expect(metrics.value("pushpind_zmq_messages_received_total", ["socket": "pull"]) == 9)
         #expect(metrics.value("pushpind_zmq_messages_received_total", ["socket": "command"]) == 0)
         #expect(metrics.value("pushpind_zmq_messages_rejected_total", ["socket": "sub"]) == 2)
-        #expect(metrics.families.count == 7)
+        #expect(metrics.value("pushpind_recover_commands_total") == 8)
+        #expect(metrics.families.count == 8)
     }
 
     @Test func sequencerCountersAreValidTextWithTheirValues() throws {
@@ -229,6 +231,6 @@ import Testing
             + MetricsText.render(control: ControlStats(), ringFullWaits: 0, publishesDropped: 0, channels: 0)
             + MetricsText.render(sequencer: .init(), parkedNow: 0)
         let metrics = parsed(text)
-        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 7 + 5)
+        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 8 + 5)
     }
 }

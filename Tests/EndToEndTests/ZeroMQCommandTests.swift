@@ -69,6 +69,7 @@ extension EndToEnd {
                 _ = try pushpind.expectMetrics { checks in
                     let rejected = checks.metrics.value("pushpind_zmq_messages_rejected_total", ["socket": "command"]) ?? -1
                     checks.expect(rejected == 5, "rejected \(rejected), expected 5")
+                    checks.expectValue("pushpind_recover_commands_total", equals: 2)
                 }
             }
         }
