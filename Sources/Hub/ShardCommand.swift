@@ -9,6 +9,12 @@ public enum ShardCommand: Sendable {
     /// Stop accepting, let in-flight exchanges finish for up to `drainNanos`, then close
     /// everything and leave the loop.
     case shutdown(drainNanos: Int64)
+    /// Bring every held session that can recover (a next link, or a long-poll with
+    /// `prev-id`) up to date: streams fetch their next link, long-polls are requested again.
+    case recover
+    /// The control thread's last id of `channel`, sent when this shard's first subscriber of
+    /// it arrives: sessions there whose last id differs catch up.
+    case lastID(channel: String, id: String)
 }
 
 /// What a shard sends back to the control thread.

@@ -28,6 +28,10 @@ extension ShardLoop {
                 logger.debug("routes installed", metadata: ["routes": "\(routing.table.routes.count)"])
             case .shutdown(let drainNanos):
                 beginDrain(drainNanos: drainNanos)
+            case .recover, .lastID:
+                // Sessions cannot recover yet (no next links in the shards): nothing to bring
+                // up to date. The reliable-sessions work handles both.
+                break
             }
         }
     }
