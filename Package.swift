@@ -58,7 +58,9 @@ let package = Package(
         .testTarget(name: "HubTests", dependencies: ["Hub", "IOUring", "Wire"]),
         .testTarget(name: "IOUringTests", dependencies: ["IOUring"]),
         .testTarget(name: "ShardTests", dependencies: ["Shard", "Wire", "Hub", "IOUring", "SeededRandom"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "Wire", "Hub", "SeededRandom"]),
+        .testTarget(
+            name: "ControlTests",
+            dependencies: ["Control", "Wire", "Hub", "IOUring", "SeededRandom", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EndToEndTests", dependencies: ["Wire"]),
     ],
     swiftLanguageModes: [.v6]

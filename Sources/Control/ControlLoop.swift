@@ -141,6 +141,10 @@ public final class ControlLoop {
                     stoppedShards.insert(shard)
                 case let .subscribed(shard, channel):
                     if interest.subscribed(channel, shard: shard) { channelGained(channel) }
+                    // Sessions on this shard compare their prev-id with the channel's position.
+                    if let id = sequencer.lastIDs[channel] {
+                        broadcaster.send(.lastID(channel: channel, id: id), to: shard, ring: ring)
+                    }
                 case let .unsubscribed(shard, channel):
                     if interest.unsubscribed(channel, shard: shard) {
                         sequencer.channelLost(channel)
