@@ -56,6 +56,12 @@ public enum MetricsText {
         Family(name: "pushpind_deliveries_dropped_total", type: "counter", help: "Deliveries not made because a subscriber's queue was full.") {
             $0.deliveriesDropped
         },
+        Family(name: "pushpind_deliveries_filtered_total", type: "counter", help: "Deliveries withheld by a subscription's filters or content filters.") {
+            $0.deliveriesFiltered
+        },
+        Family(name: "pushpind_filter_errors_total", type: "counter", help: "Deliveries skipped because a filter or body patch could not render the item.") {
+            $0.filterErrors
+        },
         Family(name: "pushpind_slow_subscriber_closes_total", type: "counter", help: "Subscribers closed for not reading.") {
             $0.slowSubscriberCloses
         },

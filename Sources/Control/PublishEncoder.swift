@@ -8,29 +8,35 @@ enum PublishEncoder {
         PublishMessage(
             channel: item.channel, id: item.id, prevID: item.prevID, acceptedAtNanos: acceptedAtNanos,
             stream: item.httpStream.flatMap(stream), response: item.httpResponse.flatMap(response),
-            webSocket: item.wsMessage.flatMap(webSocket))
+            webSocket: item.wsMessage.flatMap(webSocket), filtering: filtering(for: item))
+    }
+
+    /// What subscribers with filters read: the item's meta and each format's content filters,
+    /// and a `ws-message` unframed.
+    private static func filtering(for item: PublishItem) -> PublishMessage.Filtering {
+        var webSocketMessage: (opcode: WebSocketOpcode, payload: [UInt8])? = nil
+        if let format = item.wsMessage, format.action == .send {
+            webSocketMessage = (opcode(format.type), format.content)
+        }
+        return PublishMessage.Filtering(
+            meta: item.meta, streamContentFilters: item.httpStream?.contentFilters,
+            responseContentFilters: item.httpResponse?.contentFilters,
+            webSocketContentFilters: item.wsMessage?.contentFilters, webSocketMessage: webSocketMessage)
+    }
+
+    private static func opcode(_ type: PublishWSMessageType) -> WebSocketOpcode {
+        switch type {
+        case .text: .text
+        case .binary: .binary
+        case .ping: .ping
+        case .pong: .pong
+        }
     }
 
     private static func webSocket(_ format: PublishWSMessage) -> PublishMessage.WebSocketDelivery? {
         switch format.action {
         case .send:
-            let opcode: WebSocketOpcode =
-                switch format.type {
-                case .text: .text
-                case .binary: .binary
-                case .ping: .ping
-                case .pong: .pong
-                }
-            var frame: [UInt8] = []
-            frame.reserveCapacity(format.content.count + 14)
-            format.content.withUnsafeBytes { bytes in
-                if opcode.isControl {
-                    WebSocketEncoder.appendFrame(opcode: opcode, payload: UnsafeRawBufferPointer(rebasing: bytes.prefix(125)), to: &frame)
-                } else {
-                    WebSocketEncoder.appendMessage(opcode: opcode, payload: bytes, maxFrameBytes: 16384, to: &frame)
-                }
-            }
-            return .send(frame: SharedBytes(frame))
+            return .send(frame: SharedBytes(WebSocketEncoder.publishedMessage(opcode: opcode(format.type), format.content)))
         case .close:
             let payload = WebSocketEncoder.closePayload(code: format.code.map { UInt16(clamping: $0) }, reason: Array((format.reason ?? "").utf8))
             return .close(frame: SharedBytes(WebSocketEncoder.frame(opcode: .close, payload: payload)))
@@ -68,6 +74,6 @@ enum PublishEncoder {
         encoded += format.body
         return PublishMessage.ResponseDelivery(
             status: format.code, reason: format.reason, headers: headers, body: SharedBytes(format.body),
-            encoded: SharedBytes(encoded))
+            encoded: SharedBytes(encoded), bodyPatch: format.bodyPatch)
     }
 }

@@ -1,3 +1,5 @@
+import Wire
+
 /// One published item, parsed and encoded once by the control thread, then handed to every
 /// shard with subscribers on its channel. Immutable; shards only read it.
 public final class PublishMessage: Sendable {
@@ -19,13 +21,20 @@ public final class PublishMessage: Sendable {
         /// The whole HTTP/1.1 response (status line, item headers, Content-Length, body),
         /// sent as is when the hold adds no headers of its own.
         public let encoded: SharedBytes
+        /// `body-patch`: JSON Patch operations applied to each hold's own timeout body (then
+        /// `body` and `encoded` are empty and unused).
+        public let bodyPatch: [JSONValue]?
 
-        public init(status: Int, reason: String, headers: [(name: String, value: String)], body: SharedBytes, encoded: SharedBytes) {
+        public init(
+            status: Int, reason: String, headers: [(name: String, value: String)], body: SharedBytes, encoded: SharedBytes,
+            bodyPatch: [JSONValue]? = nil
+        ) {
             self.status = status
             self.reason = reason
             self.headers = headers
             self.body = body
             self.encoded = encoded
+            self.bodyPatch = bodyPatch
         }
     }
 
@@ -36,6 +45,34 @@ public final class PublishMessage: Sendable {
         case close(frame: SharedBytes)
     }
 
+    /// What a subscriber with filters needs besides the shared bytes: the item's meta, each
+    /// format's `content-filters`, and the WebSocket message unframed (filters rewrite it).
+    public struct Filtering: Sendable {
+        public let meta: [String: String]
+        public let streamContentFilters: [String]?
+        public let responseContentFilters: [String]?
+        public let webSocketContentFilters: [String]?
+        /// `ws-message` send: the opcode and payload, to frame again after filters rewrite it.
+        public let webSocketMessage: (opcode: WebSocketOpcode, payload: [UInt8])?
+
+        public init(
+            meta: [String: String] = [:], streamContentFilters: [String]? = nil, responseContentFilters: [String]? = nil,
+            webSocketContentFilters: [String]? = nil, webSocketMessage: (opcode: WebSocketOpcode, payload: [UInt8])? = nil
+        ) {
+            self.meta = meta
+            self.streamContentFilters = streamContentFilters
+            self.responseContentFilters = responseContentFilters
+            self.webSocketContentFilters = webSocketContentFilters
+            self.webSocketMessage = webSocketMessage
+        }
+
+        /// Some format is for only some subscriptions (`content-filters`), or is built per hold
+        /// (`body-patch`): every subscriber then takes the filtered walk.
+        var differsPerSubscriber: Bool {
+            streamContentFilters != nil || responseContentFilters != nil || webSocketContentFilters != nil
+        }
+    }
+
     public let channel: String
     public let id: String?
     public let prevID: String?
@@ -44,11 +81,19 @@ public final class PublishMessage: Sendable {
     public let stream: StreamDelivery?
     public let response: ResponseDelivery?
     public let webSocket: WebSocketDelivery?
+    public let filtering: Filtering
+    /// Decided once here: no subscriber can get this message the same way as another unless
+    /// its filters say so, so the fan-out cannot take the shared path even for subscriptions
+    /// without filters.
+    public let differsPerSubscriber: Bool
 
     public init(
         channel: String, id: String?, prevID: String?, acceptedAtNanos: Int64,
-        stream: StreamDelivery?, response: ResponseDelivery?, webSocket: WebSocketDelivery? = nil
+        stream: StreamDelivery?, response: ResponseDelivery?, webSocket: WebSocketDelivery? = nil,
+        filtering: Filtering = Filtering()
     ) {
+        self.filtering = filtering
+        differsPerSubscriber = filtering.differsPerSubscriber || response?.bodyPatch != nil
         self.channel = channel
         self.id = id
         self.prevID = prevID

@@ -37,6 +37,12 @@ public struct ShardStats: Sendable, Equatable {
     public var messagesDelivered = 0
     /// Deliveries not made: the subscriber's queue was full, or the format did not apply.
     public var deliveriesDropped = 0
+    /// Deliveries a subscription's filters withheld (`skip-self`, `skip-users`, `require-sub`,
+    /// or a format's `content-filters` that differ from the subscription's).
+    public var deliveriesFiltered = 0
+    /// Deliveries skipped because a content filter (`build-id`, `var-subst`) or a `body-patch`
+    /// could not render the item for that subscriber.
+    public var filterErrors = 0
     /// Subscribers closed because they stopped reading and their queue hit its bound.
     public var slowSubscriberCloses = 0
     /// WebSocket connections open now (gauge), opened, frames in and out, failures.
@@ -110,6 +116,8 @@ public struct ShardStats: Sendable, Equatable {
         sum.messagesDelivered += rhs.messagesDelivered
         sum.deliveriesDropped += rhs.deliveriesDropped
         sum.slowSubscriberCloses += rhs.slowSubscriberCloses
+        sum.deliveriesFiltered += rhs.deliveriesFiltered
+        sum.filterErrors += rhs.filterErrors
         for i in sum.latencyCounts.indices { sum.latencyCounts[i] += rhs.latencyCounts[i] }
         sum.latencySumMicros += rhs.latencySumMicros
         sum.webSocketOpen += rhs.webSocketOpen

@@ -41,6 +41,8 @@ final class ClientConnection {
     /// The GRIP hold in force (phase `.held`).
     var hold: Hold? = nil
     var subscriptions: [Subscription] = []
+    /// The session's filters, when any of its channels has one (nil for almost every session).
+    var filters: SessionFilters? = nil
     var webSocket: WebSocketSession? = nil
     /// The vector of the gathering send in flight, if any.
     var sendVector: SendVector? = nil
@@ -68,6 +70,7 @@ final class ClientConnection {
         deliveryFlushScheduled = false
         hold = nil
         subscriptions = []
+        filters = nil
         webSocket = nil
         tunnelOpen = false
         timeLimit.reset()

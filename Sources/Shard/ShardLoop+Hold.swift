@@ -26,6 +26,24 @@ extension ShardLoop {
             return
         }
         let channels = instruction.channels.map { client.exchange.channelPrefix + $0.name }
+        let filters = SessionFilters(instruction, prefix: client.exchange.channelPrefix)
+        var initialResponse = instruction.response
+        if mode == .stream, let filters, !initialResponse.body.isEmpty,
+            let rendered = GripFilterStack.applyToResponse(
+                filters.channels.map(\.filters), to: initialResponse.body, filters.context(meta: filters.meta, publishMeta: [:]))
+        {
+            switch rendered {
+            case .success(let body):
+                initialResponse.body = body
+            case .failure(let error):
+                // As Pushpin: the stream's head goes out, its body does not, and it ends there.
+                logger.warning("GRIP filter error in the initial response: \(error)")
+                stats.filterErrors += 1
+                initialResponse.body = []
+                sendFinalResponse(client, initialResponse, keepAlive: client.exchange.keepAlive)
+                return
+            }
+        }
         var hold = Hold(mode: mode, timeoutResponse: instruction.response)
         hold.version = client.exchange.version
         hold.keepAlive = client.exchange.keepAlive
@@ -35,7 +53,7 @@ extension ShardLoop {
         switch mode {
         case .stream:
             hold.chunked = client.exchange.version == .http11
-            startStream(client, instruction.response, chunked: hold.chunked)
+            startStream(client, initialResponse, chunked: hold.chunked)
             if let keepAlive = instruction.keepAlive {
                 hold.keepAliveBytes = frame(keepAlive.content, chunked: hold.chunked)
                 hold.keepAliveNanos = Int64(keepAlive.timeoutSeconds) * 1_000_000_000
@@ -47,7 +65,10 @@ extension ShardLoop {
         }
         client.hold = hold
         client.phase = .held
-        for channel in channels { subscribe(client, to: channel) }
+        client.filters = filters
+        for (channel, instructed) in zip(channels, instruction.channels) {
+            subscribe(client, to: channel, filtered: filters != nil && !GripFilter.parse(instructed.filters).isEmpty)
+        }
         armHoldTimer(client)
     }
 
@@ -171,9 +192,10 @@ extension ShardLoop {
 
     // MARK: subscriptions
 
-    func subscribe(_ client: ClientConnection, to channel: String) {
+    /// `filtered`: the subscription has filters (`client.filters` holds them).
+    func subscribe(_ client: ClientConnection, to channel: String, filtered: Bool = false) {
         guard !client.subscriptions.contains(where: { $0.channel.name == channel }) else { return }
-        let (subscription, isFirst) = subscriptionTable.add(channel, slot: client.slot)
+        let (subscription, isFirst) = subscriptionTable.add(channel, slot: client.slot, filtered: filtered)
         client.subscriptions.append(subscription)
         if isFirst { enqueueReport(.subscribed(shard: index, channel: channel)) }
     }
@@ -182,11 +204,13 @@ extension ShardLoop {
         guard let position = client.subscriptions.firstIndex(where: { $0.channel.name == channel }) else { return }
         let subscription = client.subscriptions.remove(at: position)
         release(subscription)
+        client.filters?.channels.removeAll { $0.subscribedName == channel }
     }
 
     func unsubscribeAll(_ client: ClientConnection) {
         for subscription in client.subscriptions { release(subscription) }
         client.subscriptions.removeAll()
+        client.filters = nil
     }
 
     private func release(_ subscription: Subscription) {

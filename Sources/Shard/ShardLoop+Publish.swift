@@ -12,6 +12,10 @@ extension ShardLoop {
     func deliver(_ message: PublishMessage) {
         stats.messagesReceived += 1
         guard let subscribers = subscriptionTable.subscribers(of: message.channel) else { return }
+        if subscribers.filteredCount > 0 || message.differsPerSubscriber {
+            deliverFiltered(message, to: subscribers)  // decided once: the walk below is for shared bytes only
+            return
+        }
         let latencyMicros = Int(max(0, now - message.acceptedAtNanos) / 1000)
         var ending: [ConnectionHandle] = []
         var slow: [UInt32] = []
@@ -83,7 +87,13 @@ extension ShardLoop {
                 continue
             }
         }
-        // Whatever changes channel membership happens after the walk.
+        finishDelivery(message, ending: ending, slow: slow, delivered: delivered, latencyMicros: latencyMicros)
+    }
+
+    /// After the walk, whatever changes channel membership: publish-closed WebSockets and
+    /// streams, answered long-polls, slow subscribers closed; then the counters.
+    func finishDelivery(_ message: PublishMessage, ending: [ConnectionHandle], slow: [UInt32], delivered: Int, latencyMicros: Int) {
+        var delivered = delivered
         var merged = MergedResponses()
         for handle in ending {
             guard let client = clients.occupant(handle) else { continue }
@@ -117,7 +127,7 @@ extension ShardLoop {
     /// Sends for published messages wait until every command of the turn is handled, so a
     /// subscriber that gets several messages in one turn gets them in one gathering send, not
     /// one send each (each send is a TCP segment the receiver has to process too).
-    private func scheduleFlush(_ client: ClientConnection) {
+    func scheduleFlush(_ client: ClientConnection) {
         guard !client.deliveryFlushScheduled else { return }
         client.deliveryFlushScheduled = true
         deliveryFlushes.append(client.handle)
@@ -134,15 +144,17 @@ extension ShardLoop {
 
     /// A long-poll gets its published response: the shared encoding when nothing of the
     /// hold's own headers has to be merged in, otherwise one built for this client.
-    private func respondToHold(
-        _ client: ClientConnection, _ hold: Hold, _ response: PublishMessage.ResponseDelivery, merged: inout MergedResponses
+    /// `body`: this hold's own body (filtered, or patched), instead of the item's.
+    func respondToHold(
+        _ client: ClientConnection, _ hold: Hold, _ response: PublishMessage.ResponseDelivery, body: [UInt8]? = nil,
+        merged: inout MergedResponses
     ) {
         endHold(client)
         let itemNames = response.headers.map(\.name)
         let holdAddsHeaders = hold.timeoutResponse.headers.contains { field in
             !itemNames.contains { HTTPHeaders.namesEqual($0, field.name) }
         }
-        if hold.version == .http11 && hold.keepAlive && !client.readClosed && !draining {
+        if body == nil && hold.version == .http11 && hold.keepAlive && !client.readClosed && !draining {
             // The common case: one encoding shared by every long-poll whose own headers are the
             // same (usually all of them), built once per message.
             let bytes = holdAddsHeaders ? merged.bytes(for: hold.timeoutResponse.headers, response) : response.encoded
@@ -157,7 +169,7 @@ extension ShardLoop {
                 headers.add(field.name, field.value)
             }
             for field in response.headers { headers.add(field.name, field.value) }
-            let body = Array(response.body.bytes)
+            let body = body ?? Array(response.body.bytes)
             sendFinalResponse(
                 client, GripResponse(status: response.status, reason: response.reason, headers: headers, body: body),
                 keepAlive: hold.keepAlive)

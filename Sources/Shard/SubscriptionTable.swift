@@ -3,6 +3,10 @@
 final class ChannelSubscribers {
     let name: String
     var members: [UInt32] = []
+    /// Members whose subscription has filters. A publish walks the shared-bytes path only
+    /// while this is 0 (and the message is the same for everyone), so it decides once per
+    /// channel, not per subscriber.
+    var filteredCount = 0
 
     init(name: String) { self.name = name }
 }
@@ -11,6 +15,8 @@ final class ChannelSubscribers {
 struct Subscription {
     let channel: ChannelSubscribers
     var index: Int
+    /// Counted in the channel's `filteredCount`.
+    let filtered: Bool
 }
 
 /// channel → subscribers, for this shard's connections only. Nobody else touches it.
@@ -19,7 +25,7 @@ struct SubscriptionTable {
     private(set) var count = 0
 
     /// Adds `slot` to `name`; `isFirst` when the channel is new in this shard.
-    mutating func add(_ name: String, slot: UInt32) -> (subscription: Subscription, isFirst: Bool) {
+    mutating func add(_ name: String, slot: UInt32, filtered: Bool = false) -> (subscription: Subscription, isFirst: Bool) {
         let entry: ChannelSubscribers
         let isFirst: Bool
         if let existing = channels[name] {
@@ -31,8 +37,9 @@ struct SubscriptionTable {
             isFirst = true
         }
         entry.members.append(slot)
+        if filtered { entry.filteredCount += 1 }
         count += 1
-        return (Subscription(channel: entry, index: entry.members.count - 1), isFirst)
+        return (Subscription(channel: entry, index: entry.members.count - 1, filtered: filtered), isFirst)
     }
 
     /// Removes a subscription. Returns the slot that moved into its place (its owner must
@@ -46,6 +53,7 @@ struct SubscriptionTable {
             moved = entry.members[subscription.index]
         }
         entry.members.removeLast()
+        if subscription.filtered { entry.filteredCount -= 1 }
         count -= 1
         if entry.members.isEmpty {
             channels[entry.name] = nil

@@ -74,6 +74,8 @@ import Testing
         stats.connectionSlots = base + 66
         stats.memoryReclaims = base + 67
         stats.ringSubmissionsDeferred = base + 68
+        stats.deliveriesFiltered = base + 69
+        stats.filterErrors = base + 70
         return stats
     }
 

@@ -19,6 +19,26 @@ import Testing
         #expect(table.subscribers(of: "weather") == nil)
     }
 
+    /// The fan-out takes its shared-bytes walk only while a channel counts no filtered member.
+    @Test func filteredMembersAreCountedPerChannel() {
+        var table = SubscriptionTable()
+        let plain = table.add("news", slot: 1).subscription
+        let filtered = table.add("news", slot: 2, filtered: true).subscription
+        let other = table.add("sport", slot: 2, filtered: true).subscription
+        #expect(table.subscribers(of: "news")?.filteredCount == 1)
+        #expect(table.subscribers(of: "sport")?.filteredCount == 1)
+        _ = table.remove(plain)
+        #expect(table.subscribers(of: "news")?.filteredCount == 1)
+        var moved = filtered
+        moved.index = 0  // the filtered member moved into the freed place
+        _ = table.remove(moved)
+        #expect(table.subscribers(of: "news") == nil)
+        _ = table.remove(other)
+        let again = table.add("sport", slot: 3).subscription
+        #expect(table.subscribers(of: "sport")?.filteredCount == 0)
+        _ = table.remove(again)
+    }
+
     @Test func channelNamesAreExact() {
         var table = SubscriptionTable()
         #expect(table.add("News", slot: 1).isFirst)

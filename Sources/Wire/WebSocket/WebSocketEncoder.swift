@@ -80,6 +80,21 @@ public enum WebSocketEncoder {
         } while offset < payload.count
     }
 
+    /// A published `ws-message` as the client gets it: a control frame (ping, pong) keeps
+    /// the first 125 bytes, a data message is split into 16 KiB frames.
+    public static func publishedMessage(opcode: WebSocketOpcode, _ content: [UInt8]) -> [UInt8] {
+        var frame: [UInt8] = []
+        frame.reserveCapacity(content.count + 14)
+        content.withUnsafeBytes { bytes in
+            if opcode.isControl {
+                appendFrame(opcode: opcode, payload: UnsafeRawBufferPointer(rebasing: bytes.prefix(125)), to: &frame)
+            } else {
+                appendMessage(opcode: opcode, payload: bytes, maxFrameBytes: 16384, to: &frame)
+            }
+        }
+        return frame
+    }
+
     /// Makes room for `extra` more bytes, growing geometrically: an exact
     /// `reserveCapacity` on every append would copy the whole array each time.
     @inline(__always)

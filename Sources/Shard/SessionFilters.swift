@@ -1,0 +1,55 @@
+import Wire
+
+/// The filter state of a held or WebSocket session whose channels have filters; sessions
+/// without filters have none (`ClientConnection.filters` is nil), and their deliveries never
+/// look here.
+final class SessionFilters {
+    /// One channel of the session: its filters and the id `build-id` renders from.
+    struct Channel {
+        /// As the backend named it (Pushpin's filters see names without the route prefix).
+        let name: String
+        /// As subscribed in this shard's table (route prefix included).
+        let subscribedName: String
+        let filters: [GripFilter]
+        /// The content-rewriting filters' names: a format with `content-filters` reaches this
+        /// channel only when they are equal.
+        let contentFilterNames: [String]
+        /// The channel's `prev-id`, advanced to each item delivered on it (as Pushpin does only
+        /// for channels that had one).
+        var id: String?
+
+        init(name: String, subscribedName: String, filters: [GripFilter], id: String?) {
+            self.name = name
+            self.subscribedName = subscribedName
+            self.filters = filters
+            contentFilterNames = GripFilter.contentFilterNames(filters)
+            self.id = id
+        }
+    }
+
+    /// Hold sessions: the instruction's meta. WebSocket sessions read their own live meta.
+    var meta: [(name: String, value: String)]
+    var channels: [Channel]
+
+    init(meta: [(name: String, value: String)], channels: [Channel]) {
+        self.meta = meta
+        self.channels = channels
+    }
+
+    /// The filter state of a hold, or nil when none of its channels has a filter pushpind knows.
+    convenience init?(_ instruction: GripInstruction, prefix: String) {
+        let channels = instruction.channels.map {
+            Channel(name: $0.name, subscribedName: prefix + $0.name, filters: GripFilter.parse($0.filters), id: $0.prevID)
+        }
+        guard channels.contains(where: { !$0.filters.isEmpty }) else { return nil }
+        self.init(meta: instruction.meta.map { (name: $0.key, value: $0.value) }, channels: channels)
+    }
+
+    func index(of subscribedName: String) -> Int? {
+        channels.firstIndex { $0.subscribedName == subscribedName }
+    }
+
+    func context(meta: [(name: String, value: String)], publishMeta: [String: String]) -> GripFilterContext {
+        GripFilterContext(subscriptionMeta: meta, publishMeta: publishMeta, channels: channels.map { (name: $0.name, id: $0.id) })
+    }
+}
