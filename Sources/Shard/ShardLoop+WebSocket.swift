@@ -43,7 +43,7 @@ extension ShardLoop {
             let session = WebSocketSession(
                 mode: .overHTTP, clientKey: key, maxMessageBytes: configuration.webSocketMessageMax,
                 connectionIDBits: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
-                baseHeaders: Self.eventRequestHeaders(from: head.headers), candidates: resolvedRoutes[routeIndex].candidates,
+                baseHeaders: Self.eventRequestHeaders(from: head.headers, grip: !route.noGrip), candidates: resolvedRoutes[routeIndex].candidates,
                 gripSignature: gripSignature(route: routeIndex), requester: eventRequester(),
                 compression: compression(for: head))
             session.channelPrefix = route.prefix ?? ""
@@ -68,8 +68,9 @@ extension ShardLoop {
     }
 
     /// The client's headers as repeated on every event request: without the handshake's
-    /// own fields, hop-by-hop fields, lengths and any Meta-* the client tried to set.
-    private static func eventRequestHeaders(from headers: HTTPHeaders) -> HTTPHeaders {
+    /// own fields, hop-by-hop fields, lengths and any Meta-* the client tried to set; with
+    /// `grip`, pushpind's `Grip-Feature` (the client's own Grip-* never pass).
+    private static func eventRequestHeaders(from headers: HTTPHeaders, grip: Bool) -> HTTPHeaders {
         let dropped = [
             "upgrade", "accept", "connection-id", "content-length", "content-type", "sec-websocket-key",
             "sec-websocket-version", "sec-websocket-extensions",
@@ -79,6 +80,7 @@ extension ShardLoop {
             if name.utf8.count > 5 && HTTPHeaders.namesEqual(String(name.prefix(5)), "meta-") { continue }
             kept.add(name, value)
         }
+        if grip { kept.add("Grip-Feature", RequestForwarding.gripFeatures) }
         return kept
     }
 

@@ -151,7 +151,7 @@ import Testing
         let out = forward(
             [("Host", "h"), ("Grip-Sig", "forged"), ("grip-last", "ch; last-id=1"), ("GRIP-X", "1"), ("Gripper", "kept"), ("X-Grip", "kept")],
             signature: "token.value.sig")
-        #expect(lines(out.headers) == ["Host: h", "Gripper: kept", "X-Grip: kept", "Grip-Sig: token.value.sig"])
+        #expect(lines(out.headers) == ["Host: h", "Gripper: kept", "X-Grip: kept", "Grip-Sig: token.value.sig", "Grip-Feature: " + RequestForwarding.gripFeatures])
     }
 
     @Test func withoutGripClientGripFieldsPass() {
@@ -159,9 +159,16 @@ import Testing
         #expect(lines(out.headers) == ["Host: h", "Grip-Last: ch; last-id=1"])
     }
 
-    @Test func aGripRouteWithoutAKeyStillDropsClientGripFields() {
-        let out = forward([("Host", "h"), ("Grip-Sig", "forged")], grip: true)
-        #expect(lines(out.headers) == ["Host: h"])
+    @Test func aGripRouteWithoutAKeyStillDropsClientGripFieldsAndSaysItsFeatures() {
+        let out = forward([("Host", "h"), ("Grip-Sig", "forged"), ("Grip-Feature", "forged, link:next")], grip: true)
+        #expect(lines(out.headers) == ["Host: h", "Grip-Feature: " + RequestForwarding.gripFeatures])
+    }
+
+    /// GRIP libraries read Grip-Feature to decide what to ask for: it lists what pushpind does.
+    @Test func gripFeatureListsTheFiltersAndNoNextLinks() {
+        #expect(RequestForwarding.gripFeatures.split(separator: ",").map { $0.drop { $0 == " " } } == [
+            "status", "filter:skip-self", "filter:skip-users", "filter:require-sub", "filter:build-id", "filter:var-subst",
+        ])
     }
 
     @Test func removingGripFieldsMatchesThePrefixIgnoringCase() {
@@ -177,7 +184,7 @@ import Testing
             ],
             method: "POST", framing: .contentLength(3), xff: [.truncate(1), .append], proto: .protoOnly, tls: true, signature: "s")
         #expect(lines(out.headers) == [
-            "Host: h", "User-Agent: t", "Grip-Sig: s", "Content-Length: 3", "X-Forwarded-For: 10.1.1.1, 192.0.2.7",
+            "Host: h", "User-Agent: t", "Grip-Sig: s", "Grip-Feature: " + RequestForwarding.gripFeatures, "Content-Length: 3", "X-Forwarded-For: 10.1.1.1, 192.0.2.7",
             "X-Forwarded-Proto: https",
         ])
     }

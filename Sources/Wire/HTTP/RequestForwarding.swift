@@ -12,8 +12,14 @@ public struct RequestForwarding: Sendable {
     /// by the proxy itself, and encodings are refused so GRIP bodies stay plain text.
     private static let consumed = ["content-length", "expect", "accept-encoding"]
 
+    /// `Grip-Feature`, sent to GRIP backends so their libraries know what they may ask for:
+    /// exactly what pushpind does (Pushpin 1.36 also lists `session` and `link:next`).
+    public static let gripFeatures =
+        "status, filter:skip-self, filter:skip-users, filter:require-sub, filter:build-id, filter:var-subst"
+
     /// `grip`: the route does GRIP, so clients' own Grip-* headers never reach the backend
-    /// (they are not trusted to speak for the proxy); `gripSignature` is added when there is one.
+    /// (they are not trusted to speak for the proxy), and `Grip-Feature` says what pushpind
+    /// does; `gripSignature` is added when there is one.
     public func head(
         for request: HTTPRequestHead, framing: BodyFraming, peerHost: String, isTLS: Bool, backendHost: String,
         grip: Bool, gripSignature: String?
@@ -21,6 +27,7 @@ public struct RequestForwarding: Sendable {
         var headers = HopByHop.stripped(request.headers, alsoRemove: Self.consumed)
         if grip { headers = headers.removingGripFields() }
         if let gripSignature { headers.add("Grip-Sig", gripSignature) }
+        if grip { headers.add("Grip-Feature", Self.gripFeatures) }
         if let authority = Self.authority(of: request.target) {
             // Absolute-form: the target's authority is the host (RFC 9112 §3.2.2).
             headers.remove("Host")

@@ -9,6 +9,7 @@ import Foundation
 /// | `/grip/stream?ch=a,b` | 200, `Grip-Hold: stream`, `Grip-Channel: a, b`, body `stream start\n` (Content-Length) |
 /// | `/grip/response?ch=a` | 200, `Grip-Hold: response`, `Grip-Channel: a`, body `timeout body\n` (what the client gets on timeout) |
 /// | `/grip/instruct?mode=M&ch=a` | 200, `Content-Type: application/grip-instruct`, a JSON hold of mode M (`stream` or `response`) |
+/// | `/grip/echo` | 200 whose `Grip-*` fields are the request's `X-Stub-Grip-*` fields renamed, and whose body is the request's `X-Stub-Body` with each `\n` a line break (the client picks the instructions) |
 ///
 /// Options (query): `split=1` sends one `Grip-Channel` header per channel instead of a
 /// list; `chunked=1` sends the body chunked instead of with Content-Length; `ka=1` adds `Grip-Keep-Alive: ping\n; format=cstring; timeout=1` (stream);
@@ -43,6 +44,13 @@ extension BackendStub {
             let all = [("Content-Type", "application/grip-instruct"), ("Content-Length", String(body.count))] + kept + extra
             try sendHead(200, "OK", all, on: connection, deadline)
             if request.method != "HEAD" { try connection.send(body, deadline: deadline) }
+        case "/grip/echo":
+            let grip = request.head.headers.compactMap { field -> (String, String)? in
+                guard field.name.lowercased().hasPrefix("x-stub-grip-") else { return nil }
+                return ("Grip-" + field.name.dropFirst("x-stub-grip-".count), field.value)
+            }
+            let body = (request.head.value("X-Stub-Body") ?? "").replacingOccurrences(of: "\\n", with: "\n")
+            try sendGrip(body, headers: kept + grip + extra, request, on: connection, deadline)
         default:
             try sendText("no such grip stub path\n", status: 404, reason: "Not Found", headers: extra, on: connection, deadline)
         }
