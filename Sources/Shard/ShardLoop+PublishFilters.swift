@@ -25,8 +25,11 @@ extension ShardLoop {
                 guard let delivery = message.webSocket, !session.closeSent else { continue }
                 guard contentFiltersMatch(filtering.webSocketContentFilters, contentFilterNames) else { continue }
                 var own: [UInt8]? = nil
-                if !filters.isEmpty, let sessionFilters {
-                    let context = sessionFilters.context(meta: session.meta, publishMeta: filtering.meta)
+                if !filters.isEmpty {
+                    // A WebSocket's filters see its live meta and every channel it is subscribed to.
+                    let context = GripFilterContext(
+                        subscriptionMeta: session.meta, publishMeta: filtering.meta,
+                        channels: client.subscriptions.map { (name: String($0.channel.name.dropFirst(session.channelPrefix.count)), id: nil) })
                     if let original = filtering.webSocketMessage {
                         guard let content = filtered(filters, original.payload, context) else { continue }
                         own = WebSocketEncoder.publishedMessage(opcode: original.opcode, content)

@@ -203,7 +203,14 @@ extension ShardLoop {
             guard let channel = object["channel"]?.stringValue, !channel.isEmpty,
                 client.subscriptions.count < configuration.subscriptionsPerConnectionMax
             else { return }
-            subscribe(client, to: session.channelPrefix + channel)
+            let name = session.channelPrefix + channel
+            let filters = GripFilter.parse((object["filters"]?.arrayValue ?? []).compactMap(\.stringValue))
+            if !filters.isEmpty && !client.subscriptions.contains(where: { $0.channel.name == name }) {
+                let sessionFilters = client.filters ?? SessionFilters(meta: [], channels: [])
+                sessionFilters.channels.append(.init(name: channel, subscribedName: name, filters: filters, id: nil))
+                client.filters = sessionFilters
+            }
+            subscribe(client, to: name, filtered: !filters.isEmpty)
         case "unsubscribe":
             guard let channel = object["channel"]?.stringValue else { return }
             unsubscribe(client, from: session.channelPrefix + channel)
