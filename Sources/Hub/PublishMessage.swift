@@ -82,9 +82,9 @@ public final class PublishMessage: Sendable {
     public let response: ResponseDelivery?
     public let webSocket: WebSocketDelivery?
     public let filtering: Filtering
-    /// Decided once here: no subscriber can get this message the same way as another unless
-    /// its filters say so, so the fan-out cannot take the shared path even for subscriptions
-    /// without filters.
+    /// Decided once here: some format reaches only some subscriptions (`content-filters`) or
+    /// is built per hold (`body-patch`), so the fan-out takes its filtered walk even for
+    /// subscriptions without filters.
     public let differsPerSubscriber: Bool
 
     public init(
