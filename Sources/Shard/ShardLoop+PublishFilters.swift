@@ -14,6 +14,7 @@ extension ShardLoop {
         var slow: [UInt32] = []
         var delivered = 0
         let filtering = message.filtering
+        var patched = PatchedBodies()
         for slot in subscribers.members {
             let client = clients[Int(slot)]
             let sessionFilters = client.filters
@@ -97,7 +98,7 @@ extension ShardLoop {
                 guard contentFiltersMatch(filtering.responseContentFilters, contentFilterNames) else { continue }
                 var body: [UInt8]? = nil
                 if let patch = response.bodyPatch {
-                    switch JSONPatch.patchedBody(hold.timeoutResponse.body, patch) {
+                    switch patched.body(for: hold.timeoutResponse.body, patch) {
                     case .success(let patched): body = patched
                     case .failure(let error):
                         logger.debug("body-patch not applied: \(error)")
@@ -148,5 +149,18 @@ extension ShardLoop {
     private func isSlow(_ client: ClientConnection) -> Bool {
         client.socket.sendQueue.byteCount > configuration.heldQueueBytesMax
             || client.socket.sendQueue.segmentCount > configuration.heldQueueSegmentsMax
+    }
+}
+
+/// `body-patch` results for one delivery, by held body: long-polls usually share their
+/// timeout body, so the patch runs once per distinct body, not once per hold.
+struct PatchedBodies {
+    private var known: [(body: [UInt8], result: Result<[UInt8], JSONPatch.Failure>)] = []
+
+    mutating func body(for held: [UInt8], _ patch: [JSONValue]) -> Result<[UInt8], JSONPatch.Failure> {
+        if let entry = known.first(where: { $0.body == held }) { return entry.result }
+        let result = JSONPatch.patchedBody(held, patch)
+        if known.count < 8 { known.append((held, result)) }
+        return result
     }
 }
