@@ -49,6 +49,11 @@ final class SessionFilters {
         channels.firstIndex { $0.subscribedName == subscribedName }
     }
 
+    /// The channel has filters: its subscription counts in the channel's `filteredCount`.
+    func isFiltered(_ subscribedName: String) -> Bool {
+        channels.first { $0.subscribedName == subscribedName }.map { !$0.filters.isEmpty } ?? false
+    }
+
     func context(meta: [(name: String, value: String)], publishMeta: [String: String]) -> GripFilterContext {
         GripFilterContext(subscriptionMeta: meta, publishMeta: publishMeta, channels: channels.map { (name: $0.name, id: $0.id) })
     }

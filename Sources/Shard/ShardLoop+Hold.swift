@@ -66,9 +66,7 @@ extension ShardLoop {
         client.hold = hold
         client.phase = .held
         client.filters = filters
-        for (channel, instructed) in zip(channels, instruction.channels) {
-            subscribe(client, to: channel, filtered: filters != nil && !GripFilter.parse(instructed.filters).isEmpty)
-        }
+        for channel in channels { subscribe(client, to: channel, filtered: filters?.isFiltered(channel) ?? false) }
         armHoldTimer(client)
     }
 
