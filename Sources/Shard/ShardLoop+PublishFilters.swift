@@ -31,12 +31,11 @@ extension ShardLoop {
                     let context = GripFilterContext(
                         subscriptionMeta: session.meta, publishMeta: filtering.meta,
                         channels: client.subscriptions.map { (name: String($0.channel.name.dropFirst(session.channelPrefix.count)), id: nil) })
-                    if let original = filtering.webSocketMessage {
-                        guard let content = filtered(filters, original.payload, context) else { continue }
-                        own = WebSocketEncoder.publishedMessage(opcode: original.opcode, content)
-                    } else if !GripFilterStack.sends(filters, context) {
-                        stats.deliveriesFiltered += 1
-                        continue
+                    switch ownContent(filters, filtering.webSocketMessage?.payload, context) {
+                    case .shared: break
+                    case .skip: continue
+                    case .own(let content):
+                        if let original = filtering.webSocketMessage { own = WebSocketEncoder.publishedMessage(opcode: original.opcode, content) }
                     }
                 }
                 if isSlow(client) {
@@ -64,20 +63,21 @@ extension ShardLoop {
                 guard let delivery = message.stream else { continue }
                 if let position, sessionFilters!.channels[position].id != nil { sessionFilters!.channels[position].id = message.id }
                 guard contentFiltersMatch(filtering.streamContentFilters, contentFilterNames) else { continue }
-                let context = sessionFilters?.context(meta: sessionFilters!.meta, publishMeta: filtering.meta)
-                guard case .send(let chunked, let raw) = delivery else {
+                var own: [UInt8]? = nil
+                if !filters.isEmpty, let sessionFilters {
+                    let context = sessionFilters.context(meta: sessionFilters.meta, publishMeta: filtering.meta)
+                    var content: [UInt8]? = nil
+                    if case .send(_, let raw) = delivery, filters.contains(where: \.rewritesContent) { content = Array(raw.bytes) }
                     // A close too is withheld by the delivery filters (a `require-sub` kick).
-                    if let context, !GripFilterStack.sends(filters, context) {
-                        stats.deliveriesFiltered += 1
-                        continue
+                    switch ownContent(filters, content, context) {
+                    case .shared: break
+                    case .skip: continue
+                    case .own(let bytes): own = bytes
                     }
+                }
+                guard case .send(let chunked, let raw) = delivery else {
                     ending.append(client.handle)
                     continue
-                }
-                var own: [UInt8]? = nil
-                if !filters.isEmpty, let context {
-                    guard let content = filtered(filters, Array(raw.bytes), context) else { continue }
-                    own = content
                 }
                 if isSlow(client) {
                     slow.append(slot)
@@ -108,8 +108,12 @@ extension ShardLoop {
                 }
                 if !filters.isEmpty, let sessionFilters {
                     let context = sessionFilters.context(meta: sessionFilters.meta, publishMeta: filtering.meta)
-                    guard let content = filtered(filters, body ?? Array(response.body.bytes), context) else { continue }
-                    body = content
+                    let content = filters.contains(where: \.rewritesContent) ? body ?? Array(response.body.bytes) : nil
+                    switch ownContent(filters, content, context) {
+                    case .shared: break
+                    case .skip: continue
+                    case .own(let bytes): body = bytes
+                    }
                 }
                 answers.append((client.handle, body))
             }
@@ -131,18 +135,34 @@ extension ShardLoop {
         return false
     }
 
-    /// The subscriber's own content, or nil when its filters withhold the item or cannot render it.
-    private func filtered(_ filters: [GripFilter], _ content: [UInt8], _ context: GripFilterContext) -> [UInt8]? {
+    private enum FilteredContent {
+        /// The item as everyone gets it: the shared bytes.
+        case shared
+        /// Rewritten for this subscriber.
+        case own([UInt8])
+        /// Withheld by a delivery filter, or a content filter could not render it.
+        case skip
+    }
+
+    /// What a filtered subscriber gets of `content`. Only content filters (`build-id`,
+    /// `var-subst`) make bytes of its own; with delivery filters alone (or no content: a
+    /// close) it gets the shared bytes, or nothing, and callers pass no content to copy.
+    private func ownContent(_ filters: [GripFilter], _ content: [UInt8]?, _ context: GripFilterContext) -> FilteredContent {
+        guard let content, filters.contains(where: \.rewritesContent) else {
+            if GripFilterStack.sends(filters, context) { return .shared }
+            stats.deliveriesFiltered += 1
+            return .skip
+        }
         switch GripFilterStack.apply(filters, to: content, context) {
         case .send(let bytes):
-            return bytes
+            return .own(bytes)
         case .drop:
             stats.deliveriesFiltered += 1
-            return nil
+            return .skip
         case .failed(let error):
             logger.debug("GRIP filter skipped an item: \(error)")
             stats.filterErrors += 1
-            return nil
+            return .skip
         }
     }
 
