@@ -156,6 +156,30 @@ extension EndToEnd {
             }
         }
 
+        /// WebSocket-over-HTTP `require-sub`: only the session subscribed to the named channel
+        /// gets the item (Pushpin 1.36 gives it to none: its WebSocket filters see no channels).
+        @Test func webSocketRequireSubNeedsTheNamedChannel() throws {
+            let handler: WOHBackend.Handler = { request in
+                guard let events = request.events, events.first == .open else { return .events([]) }
+                let other = request.query("ch") ?? "events-x"
+                return .events(
+                    [
+                        .open, .control(#"{"type":"subscribe","channel":"user-1","filters":["require-sub"]}"#),
+                        .subscribe(other),
+                    ], headers: [("Sec-WebSocket-Extensions", "grip")])
+            }
+            try withOverHTTPBackend(handler) { _, pushpind in
+                let onA = try WebSocketClient.connect(port: pushpind.clientPort, "/?ch=events-a")
+                let onB = try WebSocketClient.connect(port: pushpind.clientPort, "/?ch=events-b")
+                try pushpind.waitForSubscriptions(atLeast: 4)
+                try pushpind.publish(["channel": "user-1", "meta": ["require_sub": "events-a"], "formats": ["ws-message": ["content": "kick"]]])
+                try pushpind.publishWebSocket(channel: "user-1", content: "for both")
+                #expect(try onA.readMessage() == .text("kick"))
+                #expect(try onA.readMessage() == .text("for both"))
+                #expect(try onB.readMessage() == .text("for both"), "the item for events-a reached a session without it")
+            }
+        }
+
         /// GRIP libraries read `Grip-Feature`; a client's own value never reaches the backend.
         @Test func backendsSeeWhatPushpindDoesInGripFeature() throws {
             try withProxiedBackend { backend, pushpind in
