@@ -8,7 +8,7 @@ enum PublishEncoder {
         PublishMessage(
             channel: item.channel, id: item.id, prevID: item.prevID, acceptedAtNanos: acceptedAtNanos,
             stream: item.httpStream.flatMap(stream), response: item.httpResponse.flatMap(response),
-            webSocket: item.wsMessage.flatMap(webSocket))
+            webSocket: item.wsMessage.flatMap(webSocket), hintsResponses: item.httpResponse?.action == .hint)
     }
 
     private static func webSocket(_ format: PublishWSMessage) -> PublishMessage.WebSocketDelivery? {
@@ -49,7 +49,7 @@ enum PublishEncoder {
         case .close:
             return .close
         case .hint:
-            return nil  // next-link hints need reliable mode, which pushpind does not do yet
+            return .hint
         }
     }
 

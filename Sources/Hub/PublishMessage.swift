@@ -7,6 +7,8 @@ public final class PublishMessage: Sendable {
         /// close-delimited (HTTP/1.0) streams.
         case send(chunked: SharedBytes, raw: SharedBytes)
         case close
+        /// Fetch the next link now (GRIP reliable mode).
+        case hint
     }
 
     /// What a response hold (`http-response`) does with this item.
@@ -44,11 +46,14 @@ public final class PublishMessage: Sendable {
     public let stream: StreamDelivery?
     public let response: ResponseDelivery?
     public let webSocket: WebSocketDelivery?
+    /// `http-response` with `action: hint`: long-polls are requested again now.
+    public let hintsResponses: Bool
 
     public init(
         channel: String, id: String?, prevID: String?, acceptedAtNanos: Int64,
-        stream: StreamDelivery?, response: ResponseDelivery?, webSocket: WebSocketDelivery? = nil
+        stream: StreamDelivery?, response: ResponseDelivery?, webSocket: WebSocketDelivery? = nil, hintsResponses: Bool = false
     ) {
+        self.hintsResponses = hintsResponses
         self.channel = channel
         self.id = id
         self.prevID = prevID

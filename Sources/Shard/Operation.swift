@@ -28,6 +28,8 @@ enum TimerKind: UInt8 {
     case webSocketRetry
     /// A WebSocket session's keep-alive (backend interval request or client message).
     case webSocketKeepAlive
+    /// A held session's next-link fetch is due (retry, idle refresh) or overdue (deadline).
+    case recovery
     /// A client's time limit on its request (head, next request, body) is due.
     case clientTimeLimit
 }

@@ -94,6 +94,10 @@ public struct ShardConfiguration: Sendable {
     public var webSocketRetriesMax = 5
     public var webSocketRetryBaseNanos: Int64 = 1_000_000_000
     public var webSocketRetryJitterNanos: Int64 = 1_000_000_000
+    /// GRIP next links: failed fetches retried before the stream ends, with the same backoff.
+    public var nextLinkRetriesMax = 5
+    public var nextLinkRetryBaseNanos: Int64 = 1_000_000_000
+    public var nextLinkRetryJitterNanos: Int64 = 1_000_000_000
 
     public init(
         listenerFDs: [Int32], clientBufferSize: Int, maxConnections: Int,

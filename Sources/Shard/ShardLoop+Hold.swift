@@ -8,7 +8,13 @@ extension ShardLoop {
     func applyGrip(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {
         switch GripInstructionParser.parse(head: head, body: body, subscriptionMax: configuration.subscriptionsPerConnectionMax) {
         case .success(let instruction):
-            applyInstruction(client, instruction)
+            if let problem = instruction.streamPrevIDWithoutNextLink {
+                logger.warning("invalid GRIP instructions from backend: \(problem)")
+                stats.backendInvalidResponses += 1
+                respondProxyError(client, .badBackendResponse)
+            } else {
+                applyInstruction(client, instruction)
+            }
         case .failure(let error):
             logger.warning("invalid GRIP instructions from backend: \(error)")
             stats.backendInvalidResponses += 1
@@ -19,7 +25,9 @@ extension ShardLoop {
 
     /// Acts on the instructions a backend (or the test handler) answered with.
     func applyInstruction(_ client: ClientConnection, _ instruction: GripInstruction) {
-        guard let mode = instruction.hold, client.exchange.method != "HEAD" else {
+        // No hold but a next link: the response starts a stream the next links continue.
+        let paging = instruction.hold == nil && instruction.nextLink != nil && client.exchange.forwardedRequest != nil
+        guard let mode = paging ? .stream : instruction.hold, client.exchange.method != "HEAD" else {
             // GRIP headers without a hold: the (cleaned) response goes out as a normal one. A
             // HEAD request cannot be held either: nothing may follow its response's head.
             sendFinalResponse(client, instruction.response, keepAlive: client.exchange.keepAlive)
@@ -47,8 +55,14 @@ extension ShardLoop {
         }
         client.hold = hold
         client.phase = .held
-        for channel in channels { subscribe(client, to: channel) }
+        let recovery = makeRecovery(client, instruction, prefixedChannels: channels)
+        client.recovery = recovery
+        recovery?.paging = paging
+        if !paging {
+            for channel in channels { subscribe(client, to: channel) }
+        }
         armHoldTimer(client)
+        if let recovery { startRecovery(client, recovery) }
     }
 
     /// The initial response of a stream hold: head now, body as the first chunk.
@@ -145,6 +159,13 @@ extension ShardLoop {
         }
         client.socket.timerToken &+= 1
         unsubscribeAll(client)
+        if let recovery = client.recovery {
+            if let action = withExchange(client, .nextLink, { $0.handle(.clientGone) }) { perform(action, client, .nextLink) }
+            releaseBackend(client, .nextLink, reusable: false)
+            recovery.requester.cancel()
+            recovery.timerToken &+= 1
+            client.recovery = nil
+        }
         client.hold = nil
         client.exchange.version = hold.version
         client.exchange.keepAlive = hold.keepAlive

@@ -26,8 +26,15 @@ extension ShardLoop {
             switch message.stream {
             case let .send(chunked, raw)?: (true, false, chunked, raw)
             case .close?: (false, true, Self.noBytes, Self.noBytes)
-            case nil: (false, false, Self.noBytes, Self.noBytes)
+            case .hint?, nil: (false, false, Self.noBytes, Self.noBytes)
             }
+        // GRIP reliable mode, decided per message: only items with an id or prev-id move or
+        // check a session's position; hints make sessions catch up.
+        let checksIDs = message.id != nil || message.prevID != nil
+        let streamHints = if case .hint? = message.stream { true } else { false }
+        var catchingUp: [ConnectionHandle] = []
+        subscribers.lastPublishNanos = now
+        if checksIDs { subscribers.lastID = message.id }
         let (sendsWebSocket, webSocketCloses, webSocketFrame): (Bool, Bool, SharedBytes) =
             switch message.webSocket {
             case .send(let frame)?: (true, false, frame)
@@ -60,6 +67,10 @@ extension ShardLoop {
             switch client.hold?.mode {
             case .stream?:
                 if sendsStream {
+                    if checksIDs, let recovery = client.recovery, !recovery.accepts(message) {
+                        catchingUp.append(client.handle)  // a gap, or a fetch under way covers it
+                        continue
+                    }
                     if client.socket.sendQueue.byteCount > configuration.heldQueueBytesMax
                         || client.socket.sendQueue.segmentCount > configuration.heldQueueSegmentsMax
                     {
@@ -76,9 +87,17 @@ extension ShardLoop {
                     delivered += 1
                 } else if streamCloses {
                     ending.append(client.handle)
+                } else if streamHints && client.recovery != nil {
+                    catchingUp.append(client.handle)
                 }
             case .response?:
-                if answersResponses { ending.append(client.handle) }
+                if checksIDs, let recovery = client.recovery, recovery.conflicts(message) {
+                    catchingUp.append(client.handle)
+                } else if answersResponses {
+                    ending.append(client.handle)
+                } else if message.hintsResponses && client.recovery != nil {
+                    catchingUp.append(client.handle)
+                }
             case nil:
                 continue
             }
@@ -104,6 +123,9 @@ extension ShardLoop {
                     delivered += 1
                 }
             }
+        }
+        for handle in catchingUp {
+            if let client = clients.live(handle) { bringUpToDate(client) }
         }
         for slot in slow {
             stats.slowSubscriberCloses += 1

@@ -52,7 +52,7 @@ extension ShardLoop {
             return false
         case .backendIdle:
             return backends.occupant(entry.handle) == nil
-        case .backendDeadline, .lingerDeadline, .holdTimer, .webSocketRetry, .webSocketKeepAlive, .clientTimeLimit:
+        case .backendDeadline, .lingerDeadline, .holdTimer, .webSocketRetry, .webSocketKeepAlive, .clientTimeLimit, .recovery:
             return clients.occupant(entry.handle) == nil
         }
     }

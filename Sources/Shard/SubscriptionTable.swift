@@ -3,6 +3,10 @@
 final class ChannelSubscribers {
     let name: String
     var members: [UInt32] = []
+    /// When an item was last published here, and the id of the last one with an id (GRIP
+    /// reliable mode: idle refresh, and sessions that start behind).
+    var lastPublishNanos: Int64 = 0
+    var lastID: String? = nil
 
     init(name: String) { self.name = name }
 }

@@ -74,6 +74,11 @@ import Testing
         stats.connectionSlots = base + 66
         stats.memoryReclaims = base + 67
         stats.ringSubmissionsDeferred = base + 68
+        stats.nextLinkFetches = base + 69
+        stats.nextLinkRetries = base + 71
+        stats.nextLinkFailures = base + 72
+        stats.nextLinkIdleRefreshes = base + 73
+        stats.longPollReRequests = base + 74
         return stats
     }
 

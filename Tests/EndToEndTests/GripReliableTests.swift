@@ -1,0 +1,97 @@
+import Testing
+
+/// GRIP reliable mode, session side: items carry `id` and `prev-id`, holds carry the
+/// `prev-id` they start from and a `Grip-Link: <…>; rel=next`; when a session misses an item
+/// (a gap, a hint, an idle channel) it asks the origin (`ScriptedOrigin`) for what follows
+/// its `Grip-Last` position, and the client sees every event once, in order.
+extension EndToEnd {
+    @Suite struct GripReliableTests {
+        @Test func aGapIsFilledFromTheNextLinkAndEveryEventArrivesOnceInOrder() throws {
+            try withScriptedOrigin { origin, _, pushpind in
+                let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream")
+                #expect(try subscriber.read(expecting: "start\n") == "start\n")
+                try pushpind.waitForHeld(stream: 1)
+                let one = origin.append("one\n")
+                try pushpind.publish(ScriptedOrigin.streamItem(one, "one\n"))
+                #expect(try subscriber.read(expecting: "start\none\n") == "start\none\n")
+                origin.append("two\n")  // its publish never reaches pushpind
+                let three = origin.append("three\n")
+                try pushpind.publish(ScriptedOrigin.streamItem(three, "three\n"))
+                let recovered = "start\none\ntwo\nthree\n"
+                #expect(try subscriber.read(expecting: recovered) == recovered)
+                #expect(origin.gripLasts == ["ch; last-id=1"])
+                // The next link's hold carries on from three.
+                let four = origin.append("four\n")
+                try pushpind.publish(ScriptedOrigin.streamItem(four, "four\n"))
+                #expect(try subscriber.read(expecting: recovered + "four\n") == recovered + "four\n")
+                #expect(subscriber.staysQuiet(for: .milliseconds(200)), "more than every event once: \(subscriber.bodyText.debugDescription)")
+                #expect(origin.nextRequests == 1)
+                try pushpind.expectMetrics { $0.expectTotal("pushpind_next_link_fetches_total", equals: 1) }
+            }
+        }
+
+        @Test func aHintFetchesTheNextLinkNow() throws {
+            try withScriptedOrigin { origin, _, pushpind in
+                let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream")
+                try pushpind.waitForHeld(stream: 1)
+                origin.append("hinted\n")
+                try pushpind.publish(["channel": ScriptedOrigin.channel, "formats": ["http-stream": ["action": "hint"]]])
+                #expect(try subscriber.read(expecting: "start\nhinted\n") == "start\nhinted\n")
+                #expect(origin.gripLasts == ["ch; last-id=0"])
+            }
+        }
+
+        @Test func anIdleStreamFetchesItsNextLinkAfterTheLinksTimeout() throws {
+            try withScriptedOrigin { origin, _, pushpind in
+                let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream?timeout=1")
+                try pushpind.waitForHeld(stream: 1)
+                origin.append("while idle\n")
+                #expect(try subscriber.read(expecting: "start\nwhile idle\n") == "start\nwhile idle\n")
+                #expect(origin.gripLasts.first == "ch; last-id=0")
+                try pushpind.expectMetrics { $0.expectTotal("pushpind_next_link_idle_refreshes_total", atLeast: 1) }
+            }
+        }
+
+        /// No hold but a next link: the response starts a stream that the next links continue
+        /// until one holds.
+        @Test func aResponseWithoutHoldPagesThroughNextLinksUntilOneHolds() throws {
+            try withScriptedOrigin { origin, _, pushpind in
+                let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/page?n=0")
+                let pages = "page 0\npage 1\npage 2\n"
+                #expect(try subscriber.read(expecting: pages) == pages)
+                try pushpind.waitForHeld(stream: 1)
+                let one = origin.append("live\n")
+                try pushpind.publish(ScriptedOrigin.streamItem(one, "live\n"))
+                #expect(try subscriber.read(expecting: pages + "live\n") == pages + "live\n")
+            }
+        }
+
+        /// A long-poll whose channel moved on past its prev-id is requested again, with
+        /// `Grip-Last`, instead of getting the published item.
+        @Test func aLongPollConflictRequestsAgainWithGripLast() throws {
+            try withScriptedOrigin { origin, _, pushpind in
+                let client = try RawHTTPClient(port: pushpind.clientPort)
+                try client.send(.get("/poll"))
+                try pushpind.waitForHeld(response: 1)
+                origin.append("a\n")  // never published
+                let second = origin.append("b\n")
+                try pushpind.publish(ScriptedOrigin.responseItem(second, "b only\n"))
+                let response = try client.readResponse()
+                #expect(response.bodyText == "a\nb\n")
+                #expect(origin.gripLasts == ["ch; last-id=0"])
+                try pushpind.expectMetrics { $0.expectTotal("pushpind_long_poll_rerequests_total", equals: 1) }
+            }
+        }
+
+        @Test func aLongPollHintRequestsAgainNow() throws {
+            try withScriptedOrigin { origin, _, pushpind in
+                let client = try RawHTTPClient(port: pushpind.clientPort)
+                try client.send(.get("/poll"))
+                try pushpind.waitForHeld(response: 1)
+                origin.append("news\n")
+                try pushpind.publish(["channel": ScriptedOrigin.channel, "formats": ["http-response": ["action": "hint"]]])
+                #expect(try client.readResponse().bodyText == "news\n")
+            }
+        }
+    }
+}
