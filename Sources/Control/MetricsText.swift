@@ -92,6 +92,12 @@ public enum MetricsText {
         Family(name: "pushpind_next_link_fetches_total", type: "counter", help: "GRIP next-link requests to backends.") {
             $0.nextLinkFetches
         },
+        Family(
+            name: "pushpind_next_link_shared_fetches_total", type: "counter",
+            help: "Sessions brought up to date by another session's next-link request (same link and Grip-Last)."
+        ) {
+            $0.nextLinkSharedFetches
+        },
         Family(name: "pushpind_next_link_retries_total", type: "counter", help: "GRIP next-link requests repeated after a failure.") {
             $0.nextLinkRetries
         },

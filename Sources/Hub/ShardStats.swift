@@ -55,6 +55,8 @@ public struct ShardStats: Sendable, Equatable {
     /// GRIP reliable mode: next-link GETs, their retries, streams ended after the last
     /// retry failed, idle refreshes, and long-polls requested again.
     public var nextLinkFetches = 0
+    /// Sessions that took their catch-up from another session's next-link fetch (same link, same Grip-Last).
+    public var nextLinkSharedFetches = 0
     public var nextLinkRetries = 0
     public var nextLinkFailures = 0
     public var nextLinkIdleRefreshes = 0
@@ -129,6 +131,7 @@ public struct ShardStats: Sendable, Equatable {
         sum.webSocketEventFailures += rhs.webSocketEventFailures
         sum.webSocketBackpressurePauses += rhs.webSocketBackpressurePauses
         sum.nextLinkFetches += rhs.nextLinkFetches
+        sum.nextLinkSharedFetches += rhs.nextLinkSharedFetches
         sum.nextLinkRetries += rhs.nextLinkRetries
         sum.nextLinkFailures += rhs.nextLinkFailures
         sum.nextLinkIdleRefreshes += rhs.nextLinkIdleRefreshes

@@ -25,6 +25,10 @@ final class HoldRecovery {
     var requester: NextLinkRequester
     /// The backend connection the fetch in flight uses.
     var backend: ConnectionHandle? = nil
+    /// A shared fetch: the session whose fetch this one waits for (same link, same
+    /// `Grip-Last`), or the sessions waiting for this one's.
+    var leader: ConnectionHandle? = nil
+    var followers: [ConnectionHandle] = []
     /// The session's one timer (fetch deadline, retry or idle refresh), told apart from
     /// the client's own timers.
     var timerToken: UInt32 = 0
@@ -52,7 +56,7 @@ extension HoldRecovery {
     /// for its retry (that fetch's response covers it). False: fetch instead.
     func accepts(_ message: PublishMessage) -> Bool {
         guard !positions.isGap(channel: message.channel, prevID: message.prevID) else { return false }
-        if case .idle = requester.state {
+        if case .idle = requester.state, leader == nil {
         } else if positions.lastID(of: message.channel) != nil {
             return false
         }
@@ -64,5 +68,12 @@ extension HoldRecovery {
     /// again instead.
     func conflicts(_ message: PublishMessage) -> Bool {
         positions.isGap(channel: message.channel, prevID: message.prevID)
+    }
+
+    /// Sessions whose next-link fetches are the same request: one GET serves them all.
+    var sharedFetchKey: String? {
+        guard let nextLink else { return nil }
+        let values = positions.gripLastValues(removingPrefix: channelPrefix)
+        return ([candidates.first?.key ?? "", nextLink] + values).joined(separator: "\n")
     }
 }

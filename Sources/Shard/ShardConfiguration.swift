@@ -98,6 +98,14 @@ public struct ShardConfiguration: Sendable {
     public var nextLinkRetriesMax = 5
     public var nextLinkRetryBaseNanos: Int64 = 1_000_000_000
     public var nextLinkRetryJitterNanos: Int64 = 1_000_000_000
+    /// `[handler] update_on_first_subscription`: a second after a channel's first subscriber
+    /// arrives here, its reliable sessions catch up.
+    public var updateOnFirstSubscription = true
+    public var firstSubscriptionDelayNanos: Int64 = 1_000_000_000
+    /// `[handler] recovery_update_rate` (pushpind only): low-priority session updates per
+    /// second, each of up to `recoveryUpdateBatch` sessions (Pushpin: 10 of 100).
+    public var recoveryUpdateRate = 10
+    public var recoveryUpdateBatch = 100
 
     public init(
         listenerFDs: [Int32], clientBufferSize: Int, maxConnections: Int,

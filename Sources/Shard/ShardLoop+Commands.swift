@@ -72,6 +72,7 @@ extension ShardLoop {
             case .backendIdle: backendIdlePassed(entry)
             case .holdTimer: holdTimerFired(entry)
             case .recovery: recoveryTimerFired(entry)
+            case .sessionUpdates: sessionUpdatesDue(entry)
             case .webSocketRetry, .webSocketKeepAlive: sessionTimerFired(entry)
             case .clientTimeLimit: clientTimeLimitFired(entry)
             case .acceptRetry:

@@ -165,6 +165,7 @@ extension ShardLoop {
             recovery.requester.cancel()
             recovery.timerToken &+= 1
             client.recovery = nil
+            releaseFollowers(recovery, of: client.handle)
         }
         client.hold = nil
         client.exchange.version = hold.version
@@ -196,7 +197,10 @@ extension ShardLoop {
         guard !client.subscriptions.contains(where: { $0.channel.name == channel }) else { return }
         let (subscription, isFirst) = subscriptionTable.add(channel, slot: client.slot)
         client.subscriptions.append(subscription)
-        if isFirst { enqueueReport(.subscribed(shard: index, channel: channel)) }
+        if isFirst {
+            enqueueReport(.subscribed(shard: index, channel: channel))
+            if configuration.updateOnFirstSubscription { catchUpLater(firstSubscriberOf: channel) }
+        }
     }
 
     func unsubscribe(_ client: ClientConnection, from channel: String) {

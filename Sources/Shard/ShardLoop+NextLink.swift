@@ -56,7 +56,12 @@ extension ShardLoop {
         guard client.socket.isLive, let recovery = client.recovery else { return }
         switch client.hold?.mode {
         case .stream?:
-            guard recovery.nextLink != nil, recovery.requester.request() else { return }
+            guard recovery.nextLink != nil else { return }
+            if recovery.leader != nil {
+                recovery.requester.requestLater()  // after the shared answer, which may predate what asked
+                return
+            }
+            guard recovery.requester.request() else { return }
             startFetch(client, recovery)
         case .response?:
             reRequest(client, recovery)
@@ -96,10 +101,14 @@ extension ShardLoop {
     /// session's (or, with no hold and a next link, paging goes on; with neither, the stream ends).
     func nextLinkAnswered(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {
         guard let recovery = client.recovery, client.hold?.mode == .stream else { return }
-        switch recovery.requester.answered(status: head.status, nowNanos: now, random: &random) {
-        case .apply: break
-        case .retry(let deadline): return retryLater(client, recovery, deadline)
-        case .giveUp: return giveUp(client)
+        let outcome = recovery.requester.answered(status: head.status, nowNanos: now, random: &random)
+        guard case .apply = outcome else {
+            releaseFollowers(recovery, of: client.handle)
+            switch outcome {
+            case .retry(let deadline): retryLater(client, recovery, deadline)
+            case .giveUp, .apply: giveUp(client)
+            }
+            return
         }
         let instruction: GripInstruction
         switch GripInstructionParser.parse(head: head, body: body, subscriptionMax: configuration.subscriptionsPerConnectionMax) {
@@ -108,8 +117,22 @@ extension ShardLoop {
         case .success, .failure:
             logger.warning("invalid GRIP instructions from a next link: the stream ends")
             stats.backendInvalidResponses += 1
+            releaseFollowers(recovery, of: client.handle)
             return giveUp(client)
         }
+        let followers = recovery.followers
+        recovery.followers = []
+        apply(instruction, to: client, recovery)
+        for handle in followers {
+            guard let follower = clients.live(handle), let shared = follower.recovery, shared.leader == client.handle else { continue }
+            shared.leader = nil
+            apply(instruction, to: follower, shared)
+        }
+    }
+
+    /// A next link's answer for this session: its body goes to the stream, its instructions
+    /// replace the session's.
+    private func apply(_ instruction: GripInstruction, to client: ClientConnection, _ recovery: HoldRecovery) {
         if !instruction.response.body.isEmpty, let chunked = client.hold?.chunked {
             client.socket.sendQueue.append(frame(instruction.response.body, chunked: chunked), pool: chunkPool)
             client.hold?.lastSendNanos = now
@@ -142,6 +165,7 @@ extension ShardLoop {
     /// The fetch failed before any of its response reached the client.
     func nextLinkFailed(_ client: ClientConnection, _ error: ProxyError) {
         guard let recovery = client.recovery else { return }
+        releaseFollowers(recovery, of: client.handle)
         switch recovery.requester.failed(nowNanos: now, random: &random) {
         case .retry(let deadline): retryLater(client, recovery, deadline)
         case .giveUp: giveUp(client)
@@ -226,7 +250,7 @@ extension ShardLoop {
             guard let due = idleDue(client, recovery) else { return }
             if due <= now {
                 stats.nextLinkIdleRefreshes += 1
-                bringUpToDate(client)
+                catchUpLater(client)
             } else {
                 armRecoveryTimer(client, recovery)
             }
@@ -240,7 +264,7 @@ extension ShardLoop {
     func recoverAll() {
         for entry in subscriptionTable.channels.values { entry.lastID = nil }
         for client in clients where client.socket.isLive && client.phase == .held && client.recovery != nil {
-            bringUpToDate(client)
+            catchUpLater(client)
         }
     }
 
@@ -255,7 +279,88 @@ extension ShardLoop {
             behind.append(client.handle)
         }
         for handle in behind {
-            if let client = clients.live(handle) { bringUpToDate(client) }
+            if let client = clients.live(handle) { catchUpLater(client) }
+        }
+    }
+
+    // MARK: paced updates
+
+    /// Queues a low-priority catch-up (idle refresh, conflict, recovery, first subscription)
+    /// for the limiter.
+    func catchUpLater(_ client: ClientConnection) {
+        guard client.recovery != nil else { return }
+        if sessionUpdates.limiter.add(client.handle) { armSessionUpdates() }
+    }
+
+    /// `update_on_first_subscription`: the channel's sessions catch up a little later, in
+    /// case something was published between the backend's answer and the subscription.
+    func catchUpLater(firstSubscriberOf channel: String) {
+        sessionUpdates.firstSubscriptions.append((now + configuration.firstSubscriptionDelayNanos, channel))
+        armSessionUpdates()
+    }
+
+    private func armSessionUpdates() {
+        var due = sessionUpdates.limiter.dueNanos(nowNanos: now) ?? .max
+        if let first = sessionUpdates.firstSubscriptions.first { due = min(due, first.dueNanos) }
+        guard due != .max else { return }
+        if let armed = sessionUpdates.timerDueNanos, armed <= due { return }
+        sessionUpdates.timerToken &+= 1
+        sessionUpdates.timerDueNanos = due
+        timers.schedule(
+            kind: TimerKind.sessionUpdates.rawValue, slot: 0, generation: 0, token: sessionUpdates.timerToken,
+            deadlineNanos: max(due, now + timers.tickNanos))
+    }
+
+    func sessionUpdatesDue(_ entry: TimerWheel.Entry) {
+        guard entry.token == sessionUpdates.timerToken else { return }
+        sessionUpdates.timerDueNanos = nil
+        while let first = sessionUpdates.firstSubscriptions.first, first.dueNanos <= now {
+            sessionUpdates.firstSubscriptions.removeFirst()
+            guard let subscribers = subscriptionTable.subscribers(of: first.channel) else { continue }
+            for slot in subscribers.members {
+                let client = clients[Int(slot)]
+                guard let recovery = client.recovery else { continue }
+                // Streams that can fetch; long-polls that know where they are on the channel.
+                let canCatchUp = client.hold?.mode == .stream ? recovery.nextLink != nil : recovery.positions.lastID(of: first.channel) != nil
+                if canCatchUp { sessionUpdates.limiter.add(client.handle) }
+            }
+        }
+        runUpdates(sessionUpdates.limiter.take(nowNanos: now))
+        armSessionUpdates()
+    }
+
+    /// One action of the limiter: streams asking for the same link with the same `Grip-Last`
+    /// share one fetch; long-polls are requested again.
+    private func runUpdates(_ batch: [ConnectionHandle]) {
+        var leaders: [String: ConnectionHandle] = [:]
+        for handle in batch {
+            guard let client = clients.live(handle), client.phase == .held, let recovery = client.recovery else { continue }
+            guard client.hold?.mode == .stream, let key = recovery.sharedFetchKey else {
+                bringUpToDate(client)
+                continue
+            }
+            if let leaderHandle = leaders[key], let leader = clients.live(leaderHandle)?.recovery, leader.requester.inFlight,
+                recovery.leader == nil, recovery.requester.request()
+            {
+                recovery.leader = leaderHandle
+                leader.followers.append(handle)
+                stats.nextLinkSharedFetches += 1
+                continue
+            }
+            bringUpToDate(client)
+            if recovery.requester.inFlight { leaders[key] = handle }
+        }
+    }
+
+    /// The fetch these sessions waited for failed or its session ended: they catch up on
+    /// their own, paced.
+    func releaseFollowers(_ recovery: HoldRecovery, of leader: ConnectionHandle) {
+        let followers = recovery.followers
+        recovery.followers = []
+        for handle in followers {
+            guard let follower = clients.live(handle), let shared = follower.recovery, shared.leader == leader else { continue }
+            shared.leader = nil
+            catchUpLater(follower)
         }
     }
 }

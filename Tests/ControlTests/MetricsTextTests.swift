@@ -34,6 +34,7 @@ import Testing
         ("pushpind_connection_slots", "gauge", \.connectionSlots),
         ("pushpind_memory_reclaims_total", "counter", \.memoryReclaims),
         ("pushpind_next_link_fetches_total", "counter", \.nextLinkFetches),
+        ("pushpind_next_link_shared_fetches_total", "counter", \.nextLinkSharedFetches),
         ("pushpind_next_link_retries_total", "counter", \.nextLinkRetries),
         ("pushpind_next_link_failures_total", "counter", \.nextLinkFailures),
         ("pushpind_next_link_idle_refreshes_total", "counter", \.nextLinkIdleRefreshes),
@@ -56,7 +57,7 @@ import Testing
                 \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,
                 \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses, \.webSocketBackpressurePauses,
                 \.clientHeaderTimeouts, \.clientIdleTimeouts, \.clientBodyTimeouts,
-                \.connectionSlots, \.memoryReclaims, \.nextLinkFetches, \.nextLinkRetries,
+                \.connectionSlots, \.memoryReclaims, \.nextLinkFetches, \.nextLinkSharedFetches, \.nextLinkRetries,
                 \.nextLinkFailures, \.nextLinkIdleRefreshes, \.longPollReRequests,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }

@@ -42,7 +42,7 @@ extension EndToEnd {
         }
 
         @Test func anIdleStreamFetchesItsNextLinkAfterTheLinksTimeout() throws {
-            try withScriptedOrigin { origin, _, pushpind in
+            try withScriptedOrigin({ $0.handler.append(("update_on_first_subscription", "false")) }) { origin, _, pushpind in
                 let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream?timeout=1")
                 try pushpind.waitForHeld(stream: 1)
                 origin.append("while idle\n")
@@ -92,6 +92,38 @@ extension EndToEnd {
                 try pushpind.publish(["channel": ScriptedOrigin.channel, "formats": ["http-response": ["action": "hint"]]])
                 #expect(try client.readResponse().bodyText == "news\n")
             }
+        }
+    }
+}
+
+extension EndToEnd.GripReliableTests {
+    /// An event published between the backend's answer and the subscription reaches the
+    /// client anyway: a second after the channel's first subscriber, its sessions catch up.
+    /// Sessions wanting the same next link with the same `Grip-Last` share one request.
+    @Test func theFirstSubscriptionBringsSessionsUpToDateWithSharedFetches() throws {
+        try withScriptedOrigin { origin, _, pushpind in
+            origin.append("raced\n")  // published before anyone was subscribed: nobody got it
+            let subscribers = try (0..<8).map { _ in try StreamSubscriber(port: pushpind.clientPort, target: "/stream?stale=1") }
+            for subscriber in subscribers {
+                #expect(try subscriber.read(expecting: "start\nraced\n") == "start\nraced\n")
+            }
+            #expect(Set(origin.gripLasts) == ["ch; last-id=0"])
+            // One request per shard, however many sessions (2 shards).
+            #expect(origin.nextRequests <= 2, "\(origin.nextRequests) next-link requests for 8 sessions")
+            try pushpind.expectMetrics {
+                $0.expectTotal("pushpind_next_link_shared_fetches_total", equals: Double(8 - origin.nextRequests))
+            }
+        }
+    }
+
+    @Test func withoutUpdateOnFirstSubscriptionTheSessionWaitsForItsIdleRefresh() throws {
+        try withScriptedOrigin({ $0.handler.append(("update_on_first_subscription", "false")) }) { origin, _, pushpind in
+            origin.append("raced\n")
+            let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream?stale=1")
+            #expect(try subscriber.read(expecting: "start\n") == "start\n")
+            try pushpind.waitForHeld(stream: 1)
+            #expect(subscriber.staysQuiet(for: .milliseconds(1500)), "caught up although update_on_first_subscription=false")
+            #expect(origin.nextRequests == 0)
         }
     }
 }

@@ -75,6 +75,7 @@ import Testing
         stats.memoryReclaims = base + 67
         stats.ringSubmissionsDeferred = base + 68
         stats.nextLinkFetches = base + 69
+        stats.nextLinkSharedFetches = base + 70
         stats.nextLinkRetries = base + 71
         stats.nextLinkFailures = base + 72
         stats.nextLinkIdleRefreshes = base + 73

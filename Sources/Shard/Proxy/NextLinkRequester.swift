@@ -51,6 +51,11 @@ struct NextLinkRequester {
         return true
     }
 
+    /// A fetch is needed once the answer this session waits for (another's) is applied.
+    mutating func requestLater() {
+        wanted = true
+    }
+
     /// `exchange` carries the GET: it is in flight.
     mutating func begin(_ exchange: ProxyExchange) {
         guard case .idle = state else { preconditionFailure("NextLinkRequester.begin in \(state)") }

@@ -22,7 +22,8 @@ struct ScriptedAnswer: Sendable {
 /// | `/gone` | 200, counted |
 /// | `/fail-next` | every answer 500 |
 ///
-/// `gone=1` on `/stream` adds `Grip-Link: </gone>; rel=gone`.
+/// `gone=1` on `/stream` adds `Grip-Link: </gone>; rel=gone`; `stale=1` on `/stream` and
+/// `/poll` answers as if the last event did not exist yet.
 final class ScriptedOrigin: Sendable {
     static let channel = "ch"
     private let state = Mutex(State())
@@ -65,7 +66,10 @@ final class ScriptedOrigin: Sendable {
 
     func answer(_ request: RecordedRequest) -> ScriptedAnswer? {
         state.withLock { state in
-            let lastID = state.events.last!.id
+            // `stale=1`: the answer is one event behind, as when an event is published between
+            // the backend's answer and the subscription.
+            let stale = request.query("stale") == "1" && state.events.count > 1
+            let lastID = state.events[state.events.count - (stale ? 2 : 1)].id
             let streamHold = [
                 ("Grip-Hold", "stream"), ("Grip-Channel", "\(Self.channel); prev-id=\(lastID)"),
                 ("Grip-Link", "</next>; rel=next; timeout=\(request.query("timeout") ?? "120")"),
