@@ -110,6 +110,9 @@ public enum MetricsText {
         Family(name: "pushpind_long_poll_rerequests_total", type: "counter", help: "Long-polls requested again to recover missed items.") {
             $0.longPollReRequests
         },
+        Family(name: "pushpind_gone_link_posts_total", type: "counter", help: "Grip-Link rel=gone POSTs sent when held clients went away.") {
+            $0.goneLinkPosts
+        },
         Family(name: "pushpind_connection_slots", type: "gauge", help: "Client connection slots holding memory: open, or free and kept for reuse.") {
             $0.connectionSlots
         },

@@ -61,6 +61,8 @@ public struct ShardStats: Sendable, Equatable {
     public var nextLinkFailures = 0
     public var nextLinkIdleRefreshes = 0
     public var longPollReRequests = 0
+    /// `Grip-Link rel=gone` POSTs sent when held clients went away.
+    public var goneLinkPosts = 0
     /// Close codes seen or sent, by code.
     public var closeCodes: [UInt16: Int] = [:]
     /// Publish → delivery latency: counts per bucket of `LatencyBuckets.upperBoundsMicros`
@@ -136,6 +138,7 @@ public struct ShardStats: Sendable, Equatable {
         sum.nextLinkFailures += rhs.nextLinkFailures
         sum.nextLinkIdleRefreshes += rhs.nextLinkIdleRefreshes
         sum.longPollReRequests += rhs.longPollReRequests
+        sum.goneLinkPosts += rhs.goneLinkPosts
         sum.closeCodes.merge(rhs.closeCodes, uniquingKeysWith: +)
         sum.connectionSlots += rhs.connectionSlots
         sum.memoryReclaims += rhs.memoryReclaims

@@ -209,7 +209,7 @@ extension ShardLoop {
         releaseBackend(client, role, reusable: false)  // one attached without an exchange (none expected)
     }
 
-    private func allocateBackend() -> BackendConnection {
+    func allocateBackend() -> BackendConnection {
         backends.take { slot, generation in
             let backend = BackendConnection(slot: slot)
             backend.socket.generation = generation
@@ -226,6 +226,7 @@ extension ShardLoop {
             finishBackendClose(backend)
             return
         }
+        if case .notice = backend.state { return noticeConnected(backend, completion) }
         guard let (client, role) = owner(of: backend) else {
             closeBackend(backend)
             return
@@ -293,7 +294,7 @@ extension ShardLoop {
         let wanted: Bool
         switch backend.state {
         case .connecting: wanted = false
-        case .idle: wanted = true
+        case .idle, .notice: wanted = true
         case .active:
             guard let (client, _) = owner(of: backend) else { return }
             let queued = client.socket.sendQueue.byteCount
@@ -465,9 +466,10 @@ extension ShardLoop {
     }
 
     func backendIdlePassed(_ entry: TimerWheel.Entry) {
-        guard let backend = backends.live(entry.handle), backend.socket.timerToken == entry.token,
-            case .idle = backend.state
-        else { return }
-        closeBackend(backend)
+        guard let backend = backends.live(entry.handle), backend.socket.timerToken == entry.token else { return }
+        switch backend.state {
+        case .idle, .notice: closeBackend(backend)
+        case .connecting, .active: break
+        }
     }
 }

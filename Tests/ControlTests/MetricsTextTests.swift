@@ -39,6 +39,7 @@ import Testing
         ("pushpind_next_link_failures_total", "counter", \.nextLinkFailures),
         ("pushpind_next_link_idle_refreshes_total", "counter", \.nextLinkIdleRefreshes),
         ("pushpind_long_poll_rerequests_total", "counter", \.longPollReRequests),
+        ("pushpind_gone_link_posts_total", "counter", \.goneLinkPosts),
     ] }
 
     static let latency = "pushpind_publish_delivery_latency_seconds"
@@ -58,7 +59,7 @@ import Testing
                 \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses, \.webSocketBackpressurePauses,
                 \.clientHeaderTimeouts, \.clientIdleTimeouts, \.clientBodyTimeouts,
                 \.connectionSlots, \.memoryReclaims, \.nextLinkFetches, \.nextLinkSharedFetches, \.nextLinkRetries,
-                \.nextLinkFailures, \.nextLinkIdleRefreshes, \.longPollReRequests,
+                \.nextLinkFailures, \.nextLinkIdleRefreshes, \.longPollReRequests, \.goneLinkPosts,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }
             for _ in 0..<Int.random(in: 0...40, using: &random) {

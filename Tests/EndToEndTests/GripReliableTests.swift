@@ -127,3 +127,37 @@ extension EndToEnd.GripReliableTests {
         }
     }
 }
+
+extension EndToEnd.GripReliableTests {
+    /// `Grip-Link: </gone>; rel=gone`: the client leaves, the backend gets one empty POST.
+    @Test func aClientThatGoesAwayIsReportedToTheGoneLinkOnce() throws {
+        try withScriptedOrigin { origin, _, pushpind in
+            let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream?gone=1")
+            #expect(try subscriber.read(expecting: "start\n") == "start\n")
+            try pushpind.waitForHeld(stream: 1)
+            #expect(origin.goneRequests.isEmpty)
+            subscriber.close()
+            let posts = eventually { origin.goneRequests.isEmpty ? nil : origin.goneRequests }
+            #expect(posts?.count == 1)
+            #expect(posts?.first?.method == "POST")
+            #expect(posts?.first?.bodyLength == 0)
+            #expect(posts?.first?.head.value("Grip-Sig") != nil, "the gone POST is not signed")
+            try pushpind.expectMetrics { $0.expectTotal("pushpind_gone_link_posts_total", equals: 1) }
+            #expect(origin.goneRequests.count == 1)
+        }
+    }
+
+    /// A stream that ends because the publisher closed it is not "gone".
+    @Test func aStreamClosedByAPublishDoesNotPostTheGoneLink() throws {
+        try withScriptedOrigin { origin, _, pushpind in
+            let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream?gone=1")
+            try pushpind.waitForHeld(stream: 1)
+            try pushpind.publish(PublishJSON.streamClose(ScriptedOrigin.channel))
+            _ = try subscriber.readToEnd()
+            try pushpind.waitForHeld(stream: 0)
+            subscriber.close()
+            try pushpind.expectMetrics { $0.expectTotal("pushpind_gone_link_posts_total", equals: 0) }
+            #expect(origin.goneRequests.isEmpty)
+        }
+    }
+}

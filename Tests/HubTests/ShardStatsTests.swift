@@ -80,6 +80,7 @@ import Testing
         stats.nextLinkFailures = base + 72
         stats.nextLinkIdleRefreshes = base + 73
         stats.longPollReRequests = base + 74
+        stats.goneLinkPosts = base + 75
         return stats
     }
 

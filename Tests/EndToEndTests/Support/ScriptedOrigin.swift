@@ -33,7 +33,7 @@ final class ScriptedOrigin: Sendable {
         /// The `Grip-Last` values of each request to `/next` or `/poll`, in arrival order.
         var gripLasts: [String] = []
         var nextRequests = 0
-        var goneRequests = 0
+        var goneRequests: [RecordedRequest] = []
     }
 
     /// Appends an event (as the application would before publishing it) and returns its
@@ -50,7 +50,8 @@ final class ScriptedOrigin: Sendable {
 
     var gripLasts: [String] { state.withLock { $0.gripLasts } }
     var nextRequests: Int { state.withLock { $0.nextRequests } }
-    var goneRequests: Int { state.withLock { $0.goneRequests } }
+    /// The `rel=gone` POSTs received.
+    var goneRequests: [RecordedRequest] { state.withLock { $0.goneRequests } }
 
     /// An `http-stream` item for event `id` (as `append` returned it).
     static func streamItem(_ event: (id: String, prevID: String), _ text: String) -> [String: Any] {
@@ -92,7 +93,7 @@ final class ScriptedOrigin: Sendable {
                 guard page < 2 else { return ScriptedAnswer(headers: streamHold, body: "page \(page)\n") }
                 return ScriptedAnswer(headers: [("Grip-Link", "</page?n=\(page + 1)>; rel=next")], body: "page \(page)\n")
             case "/gone":
-                state.goneRequests += 1
+                state.goneRequests.append(request)
                 return ScriptedAnswer()
             case "/fail-next":
                 return ScriptedAnswer(status: 500, body: "no\n")
