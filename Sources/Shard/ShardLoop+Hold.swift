@@ -9,9 +9,11 @@ extension ShardLoop {
         switch GripInstructionParser.parse(head: head, body: body, subscriptionMax: configuration.subscriptionsPerConnectionMax) {
         case .success(let instruction):
             if let problem = instruction.streamPrevIDWithoutNextLink {
+                // Pushpin 1.36 sends the initial response and ends the stream: nothing can
+                // recover the items such a stream would miss.
                 logger.warning("invalid GRIP instructions from backend: \(problem)")
                 stats.backendInvalidResponses += 1
-                respondProxyError(client, .badBackendResponse)
+                sendFinalResponse(client, instruction.response, keepAlive: false)
             } else {
                 applyInstruction(client, instruction)
             }

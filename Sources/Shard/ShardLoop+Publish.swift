@@ -91,10 +91,12 @@ extension ShardLoop {
                     catchingUp.append(client.handle)
                 }
             case .response?:
-                if checksIDs, let recovery = client.recovery, recovery.conflicts(message) {
-                    catchingUp.append(client.handle)
-                } else if answersResponses {
-                    ending.append(client.handle)
+                if answersResponses {
+                    if checksIDs, let recovery = client.recovery, recovery.conflicts(message) {
+                        catchingUp.append(client.handle)  // requested again (paced), not answered
+                    } else {
+                        ending.append(client.handle)
+                    }
                 } else if message.hintsResponses && client.recovery != nil {
                     catchingUp.append(client.handle)
                 }
@@ -125,7 +127,9 @@ extension ShardLoop {
             }
         }
         for handle in catchingUp {
-            if let client = clients.live(handle) { bringUpToDate(client) }
+            guard let client = clients.live(handle) else { continue }
+            // Long-poll conflicts are paced by the limiter, as in Pushpin; gaps and hints are not.
+            if answersResponses && client.hold?.mode == .response { catchUpLater(client) } else { bringUpToDate(client) }
         }
         for slot in slow {
             stats.slowSubscriberCloses += 1

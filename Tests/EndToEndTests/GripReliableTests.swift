@@ -161,3 +161,39 @@ extension EndToEnd.GripReliableTests {
         }
     }
 }
+
+extension EndToEnd.GripReliableTests {
+    /// A next link that fails is fetched again after a backoff (1 s plus up to 1 s), and
+    /// nothing of the failed answer reaches the client.
+    @Test func aFailedNextLinkIsRetried() throws {
+        try withScriptedOrigin({ $0.handler.append(("update_on_first_subscription", "false")) }) { origin, _, pushpind in
+            let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream")
+            try pushpind.waitForHeld(stream: 1)
+            origin.failNext(1)
+            origin.append("after a retry\n")
+            try pushpind.publish(["channel": ScriptedOrigin.channel, "formats": ["http-stream": ["action": "hint"]]])
+            let expected = "start\nafter a retry\n"
+            #expect(try subscriber.read(expecting: expected) == expected)
+            #expect(origin.nextRequests == 2)
+            try pushpind.expectMetrics {
+                $0.expectTotal("pushpind_next_link_retries_total", equals: 1)
+                $0.expectTotal("pushpind_next_link_failures_total", equals: 0)
+            }
+        }
+    }
+
+    /// A stream hold with `prev-id` but no next link could never recover what it misses:
+    /// as Pushpin 1.36, the client gets the initial response, and the stream ends.
+    @Test func aStreamHoldWithPrevIDButNoNextLinkIsNotHeld() throws {
+        try withScriptedOrigin { _, _, pushpind in
+            let client = try RawHTTPClient(port: pushpind.clientPort)
+            try client.send(.get("/badhold"))
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.bodyText == "start\n")
+            #expect(response.head.headers.filter { $0.name.lowercased().hasPrefix("grip-") }.isEmpty)
+            try pushpind.waitForHeld(stream: 0)
+            try pushpind.expectMetrics { $0.expectTotal("pushpind_backend_errors_total", ["kind": "invalid"], equals: 1) }
+        }
+    }
+}

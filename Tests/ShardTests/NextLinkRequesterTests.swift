@@ -1,5 +1,6 @@
 import SeededRandom
 import Testing
+import Hub
 import Wire
 
 @testable import Shard
@@ -156,5 +157,50 @@ import Wire
     ])
     func resolvesAgainstTheRequest(link: String, base: String, expected: String) {
         #expect(NextLinkTarget.resolve(link, against: base) == expected)
+    }
+}
+
+@Suite struct HoldRecoveryTests {
+    func recovery(lastID: String?) -> HoldRecovery {
+        HoldRecovery(
+            request: HTTPRequestHead(method: "GET", target: "/s", version: .http11, headers: HTTPHeaders()), signing: nil,
+            candidates: [], channelPrefix: "", positions: ChannelPositions([.init(channel: "ch", lastID: lastID)]),
+            requester: NextLinkRequester(retriesMax: 5, retryBaseNanos: 1, retryJitterNanos: 0))
+    }
+
+    func message(id: String?, prevID: String?, channel: String = "ch") -> PublishMessage {
+        PublishMessage(channel: channel, id: id, prevID: prevID, acceptedAtNanos: 0, stream: nil, response: nil)
+    }
+
+    @Test func itemsThatFollowAreAcceptedAndMoveThePosition() {
+        let session = recovery(lastID: "1")
+        #expect(session.accepts(message(id: "2", prevID: "1")))
+        #expect(session.positions.lastID(of: "ch") == "2")
+        #expect(!session.accepts(message(id: "4", prevID: "3")))  // a gap
+        #expect(session.positions.lastID(of: "ch") == "2")  // the dropped item moves nothing
+    }
+
+    @Test func whileAFetchRunsTrackedChannelsTakeNothing() {
+        let session = recovery(lastID: "1")
+        _ = session.requester.request()
+        session.requester.begin(
+            ProxyExchange(
+                method: "GET", clientVersion: .http11, clientKeepAlive: true, handling: .collect(limit: 10), requestBody: .none,
+                forwardedHead: [], candidateCount: 1))
+        #expect(!session.accepts(message(id: "2", prevID: "1")))
+        let untracked = recovery(lastID: nil)
+        untracked.leader = ConnectionHandle(slot: 1, generation: 1)  // waits for a shared fetch
+        #expect(untracked.accepts(message(id: "9", prevID: nil)))  // nothing known there: no reason to drop
+        let following = recovery(lastID: "1")
+        following.leader = ConnectionHandle(slot: 1, generation: 1)
+        #expect(!following.accepts(message(id: "2", prevID: "1")))
+    }
+
+    @Test func aLongPollConflictsOnlyWithAnotherPrevID() {
+        let session = recovery(lastID: "5")
+        #expect(!session.conflicts(message(id: "6", prevID: "5")))
+        #expect(session.conflicts(message(id: "7", prevID: "6")))
+        #expect(!session.conflicts(message(id: "7", prevID: nil)))
+        #expect(!session.conflicts(message(id: "7", prevID: "0", channel: "other")))
     }
 }

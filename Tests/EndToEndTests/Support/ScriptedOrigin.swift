@@ -19,8 +19,11 @@ struct ScriptedAnswer: Sendable {
 /// | `/next` | the events after `Grip-Last: ch; last-id=X` as lines, then a stream hold as above |
 /// | `/page?n=N` | no hold: line `page N`, and a next link to `/page?n=N+1` up to `n=2`, then a stream hold |
 /// | `/poll` | events after `Grip-Last` when there are, else a long-poll hold on `ch` with `prev-id` = the last id |
+/// | `/badhold` | a stream hold with `prev-id` and no next link (an error) |
 /// | `/gone` | 200, counted |
 /// | `/fail-next` | every answer 500 |
+///
+/// `failNext(n)` makes the next n requests to `/next` fail with 500.
 ///
 /// `gone=1` on `/stream` adds `Grip-Link: </gone>; rel=gone`; `stale=1` on `/stream` and
 /// `/poll` answers as if the last event did not exist yet.
@@ -33,6 +36,8 @@ final class ScriptedOrigin: Sendable {
         /// The `Grip-Last` values of each request to `/next` or `/poll`, in arrival order.
         var gripLasts: [String] = []
         var nextRequests = 0
+        /// `/next` requests still to answer with 500.
+        var failingNexts = 0
         var goneRequests: [RecordedRequest] = []
     }
 
@@ -49,6 +54,11 @@ final class ScriptedOrigin: Sendable {
     }
 
     var gripLasts: [String] { state.withLock { $0.gripLasts } }
+
+    /// The next `count` requests to `/next` fail with 500.
+    func failNext(_ count: Int) {
+        state.withLock { $0.failingNexts = count }
+    }
     var nextRequests: Int { state.withLock { $0.nextRequests } }
     /// The `rel=gone` POSTs received.
     var goneRequests: [RecordedRequest] { state.withLock { $0.goneRequests } }
@@ -82,7 +92,13 @@ final class ScriptedOrigin: Sendable {
             case "/next", "/poll":
                 let lasts = request.head.headers.filter { $0.name.lowercased() == "grip-last" }.map(\.value)
                 state.gripLasts += lasts
-                if request.path == "/next" { state.nextRequests += 1 }
+                if request.path == "/next" {
+                    state.nextRequests += 1
+                    if state.failingNexts > 0 {
+                        state.failingNexts -= 1
+                        return ScriptedAnswer(status: 500, body: "not now\n")
+                    }
+                }
                 let after = lasts.first.flatMap { $0.components(separatedBy: "last-id=").last } ?? lastID
                 let missed = state.events.drop { $0.id != after }.dropFirst().map(\.text).joined()
                 if request.path == "/next" { return ScriptedAnswer(headers: streamHold, body: missed) }
@@ -92,6 +108,8 @@ final class ScriptedOrigin: Sendable {
                 let page = request.queryInt("n") ?? 0
                 guard page < 2 else { return ScriptedAnswer(headers: streamHold, body: "page \(page)\n") }
                 return ScriptedAnswer(headers: [("Grip-Link", "</page?n=\(page + 1)>; rel=next")], body: "page \(page)\n")
+            case "/badhold":
+                return ScriptedAnswer(headers: [("Grip-Hold", "stream"), ("Grip-Channel", "\(Self.channel); prev-id=\(lastID)")], body: "start\n")
             case "/gone":
                 state.goneRequests.append(request)
                 return ScriptedAnswer()
