@@ -98,6 +98,9 @@ public struct ShardConfiguration: Sendable {
     public var nextLinkRetriesMax = 5
     public var nextLinkRetryBaseNanos: Int64 = 1_000_000_000
     public var nextLinkRetryJitterNanos: Int64 = 1_000_000_000
+    /// Largest next-link answer collected (its body is what a stream missed, appended whole
+    /// once the answer is complete); beyond it the fetch fails.
+    public var nextLinkBodyMax = 1_000_000
     /// `[handler] update_on_first_subscription`: a second after a channel's first subscriber
     /// arrives here, its reliable sessions catch up.
     public var updateOnFirstSubscription = true

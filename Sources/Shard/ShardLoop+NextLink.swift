@@ -80,7 +80,7 @@ extension ShardLoop {
         HTTPWriter.appendRequestHead(head, to: &bytes)
         recovery.requester.begin(
             ProxyExchange(
-                method: "GET", clientVersion: .http11, clientKeepAlive: true, handling: .collect(limit: configuration.gripInstructBodyMax),
+                method: "GET", clientVersion: .http11, clientKeepAlive: true, handling: .collect(limit: configuration.nextLinkBodyMax),
                 requestBody: .none, forwardedHead: bytes, candidateCount: recovery.candidates.count))
         stats.nextLinkFetches += 1
         scheduleRecovery(client, recovery, afterNanos: configuration.backendTimeoutNanos)
