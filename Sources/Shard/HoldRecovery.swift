@@ -34,8 +34,8 @@ final class HoldRecovery {
     var timerToken: UInt32 = 0
     /// When the session last got up to date (hold start, applied fetch): idle counts from here.
     var refreshedNanos: Int64 = 0
-    /// Spread of this session's idle refreshes, drawn once so they do not fire together.
-    var idleJitterNanos: Int64 = 0
+    /// When idle refreshes may fire: sessions on one link together, links apart.
+    var idleRefreshes = IdleRefreshGrid(timeoutNanos: 120_000_000_000, link: "")
 
     init(
         request: HTTPRequestHead, signing: (issuer: String, key: [UInt8])?, candidates: [BackendCandidate], channelPrefix: String,

@@ -29,8 +29,7 @@ extension ShardLoop {
         recovery.nextLink = link.map { NextLinkTarget.resolve($0.uri, against: base) }
         let seconds = Int64(max(link?.timeoutSeconds ?? 120, 1))
         recovery.idleNanos = seconds * 1_000_000_000
-        // Up to a tenth of the timeout later, so sessions held together do not refresh together.
-        recovery.idleJitterNanos = Int64.random(in: 0..<max(recovery.idleNanos / 10, 1), using: &random)
+        recovery.idleRefreshes = IdleRefreshGrid(timeoutNanos: recovery.idleNanos, link: recovery.nextLink ?? "")
     }
 
     /// A hold just started: fetch at once when the channels already moved past the
@@ -227,7 +226,7 @@ extension ShardLoop {
             quietest = min(quietest, max(subscription.channel.lastPublishNanos, recovery.refreshedNanos))
         }
         guard quietest != Int64.max else { return nil }
-        return quietest + recovery.idleNanos + recovery.idleJitterNanos
+        return recovery.idleRefreshes.due(idleSince: quietest)
     }
 
     private func scheduleRecovery(_ client: ClientConnection, _ recovery: HoldRecovery, afterNanos: Int64) {
