@@ -14,10 +14,8 @@ final class HoldRecovery {
     /// The route's channel prefix (removed from channel names in `Grip-Last`).
     let channelPrefix: String
     var positions: ChannelPositions
-    /// `rel=next`, as an origin-form target, and how long channels may stay idle before
-    /// it is fetched anyway.
+    /// `rel=next`, as an origin-form target.
     var nextLink: String?
-    var idleNanos: Int64 = 120_000_000_000
     /// `rel=gone`, as an origin-form target: POSTed once when the client goes away.
     var goneLink: String?
     /// Not held yet: the responses so far had no hold, only a next link (paging).
@@ -34,7 +32,8 @@ final class HoldRecovery {
     var timerToken: UInt32 = 0
     /// When the session last got up to date (hold start, applied fetch): idle counts from here.
     var refreshedNanos: Int64 = 0
-    /// When idle refreshes may fire: sessions on one link together, links apart.
+    /// How long channels may stay idle before the next link is fetched anyway (the link's
+    /// `timeout`), and when such refreshes fire: sessions on one link together, links apart.
     var idleRefreshes = IdleRefreshGrid(timeoutNanos: 120_000_000_000, link: "")
 
     init(

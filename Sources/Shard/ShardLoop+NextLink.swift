@@ -28,8 +28,7 @@ extension ShardLoop {
     private func setNextLink(_ recovery: HoldRecovery, _ link: GripLink?, base: String) {
         recovery.nextLink = link.map { NextLinkTarget.resolve($0.uri, against: base) }
         let seconds = Int64(max(link?.timeoutSeconds ?? 120, 1))
-        recovery.idleNanos = seconds * 1_000_000_000
-        recovery.idleRefreshes = IdleRefreshGrid(timeoutNanos: recovery.idleNanos, link: recovery.nextLink ?? "")
+        recovery.idleRefreshes = IdleRefreshGrid(timeoutNanos: seconds * 1_000_000_000, link: recovery.nextLink ?? "")
     }
 
     /// A hold just started: fetch at once when the channels already moved past the
