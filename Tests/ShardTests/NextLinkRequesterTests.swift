@@ -154,6 +154,11 @@ import Wire
         ("http://example.com", "/s", "/"),
         ("", "/s?q", "/s?q"),
         ("n#frag", "/a/b", "/a/n"),
+        ("../next?x=../y", "/events/stream", "/next?x=../y"),
+        ("./next", "/events/stream", "/events/next"),
+        ("../../../next", "/a/b/c", "/next"),
+        ("/a/./b/../c", "/s", "/a/c"),
+        ("..", "/a/b/c", "/a/"),
     ])
     func resolvesAgainstTheRequest(link: String, base: String, expected: String) {
         #expect(NextLinkTarget.resolve(link, against: base) == expected)

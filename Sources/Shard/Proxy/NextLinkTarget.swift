@@ -1,7 +1,7 @@
 import Wire
 
 /// Where a `Grip-Link` points, as an origin-form request target: relative references are
-/// resolved against the request they came with (RFC 3986 §5.2, without dot segments), an
+/// resolved against the request they came with (RFC 3986 §5.2, dot segments removed), an
 /// absolute URI keeps its path and query (it goes to the same route's backends), and the
 /// fragment is dropped.
 enum NextLinkTarget {
@@ -17,12 +17,36 @@ enum NextLinkTarget {
             let path = String(rest[start...])
             return path.hasPrefix("?") ? "/" + path : path
         }
-        if reference.hasPrefix("/") { return reference }
+        if reference.hasPrefix("/") { return removingDotSegments(reference) }
         let baseWithoutQuery = basePath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
         if reference.isEmpty { return basePath }
         if reference.hasPrefix("?") { return baseWithoutQuery + reference }
         let directory = baseWithoutQuery.lastIndex(of: "/").map { String(baseWithoutQuery[...$0]) } ?? "/"
-        return directory + reference
+        return removingDotSegments(directory + reference)
+    }
+
+    /// RFC 3986 §5.2.4 on the path part (the query is kept as it is): `.` segments go, `..`
+    /// takes the segment before it with it, never above the root.
+    static func removingDotSegments(_ target: String) -> String {
+        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = parts[0]
+        guard path.contains(".") else { return target }
+        var output: [Substring] = []
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()  // the root's empty segment
+        for (index, segment) in segments.enumerated() {
+            let last = index == segments.count - 1
+            switch segment {
+            case ".":
+                if last { output.append("") }
+            case "..":
+                if !output.isEmpty { output.removeLast() }
+                if last { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        let query = parts.count > 1 ? "?" + parts[1] : ""
+        return "/" + output.joined(separator: "/") + query
     }
 
     /// `scheme:` before any `/`, `?` or `#` (a relative path may hold a colon only later).
