@@ -95,6 +95,30 @@ public enum MetricsText {
         ) {
             $0.webSocketBackpressurePauses
         },
+        Family(name: "pushpind_next_link_fetches_total", type: "counter", help: "GRIP next-link requests to backends.") {
+            $0.nextLinkFetches
+        },
+        Family(
+            name: "pushpind_next_link_shared_fetches_total", type: "counter",
+            help: "Sessions brought up to date by another session's next-link request (same link and Grip-Last)."
+        ) {
+            $0.nextLinkSharedFetches
+        },
+        Family(name: "pushpind_next_link_retries_total", type: "counter", help: "GRIP next-link requests repeated after a failure.") {
+            $0.nextLinkRetries
+        },
+        Family(name: "pushpind_next_link_failures_total", type: "counter", help: "Streams ended because their next link kept failing.") {
+            $0.nextLinkFailures
+        },
+        Family(name: "pushpind_next_link_idle_refreshes_total", type: "counter", help: "GRIP next links fetched because the stream was idle.") {
+            $0.nextLinkIdleRefreshes
+        },
+        Family(name: "pushpind_long_poll_rerequests_total", type: "counter", help: "Long-polls requested again to recover missed items.") {
+            $0.longPollReRequests
+        },
+        Family(name: "pushpind_gone_link_posts_total", type: "counter", help: "Grip-Link rel=gone POSTs sent when held clients went away.") {
+            $0.goneLinkPosts
+        },
         Family(name: "pushpind_connection_slots", type: "gauge", help: "Client connection slots holding memory: open, or free and kept for reuse.") {
             $0.connectionSlots
         },

@@ -8,7 +8,8 @@ enum PublishEncoder {
         PublishMessage(
             channel: item.channel, id: item.id, prevID: item.prevID, acceptedAtNanos: acceptedAtNanos,
             stream: item.httpStream.flatMap(stream), response: item.httpResponse.flatMap(response),
-            webSocket: item.wsMessage.flatMap(webSocket), filtering: filtering(for: item))
+            webSocket: item.wsMessage.flatMap(webSocket), filtering: filtering(for: item),
+            hintsResponses: item.httpResponse?.action == .hint)
     }
 
     /// What subscribers with filters read: the item's meta and each format's content filters,
@@ -55,7 +56,7 @@ enum PublishEncoder {
         case .close:
             return .close
         case .hint:
-            return nil  // next-link hints need reliable mode, which pushpind does not do yet
+            return .hint
         }
     }
 

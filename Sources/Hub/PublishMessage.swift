@@ -9,6 +9,8 @@ public final class PublishMessage: Sendable {
         /// close-delimited (HTTP/1.0) streams.
         case send(chunked: SharedBytes, raw: SharedBytes)
         case close
+        /// Fetch the next link now (GRIP reliable mode).
+        case hint
     }
 
     /// What a response hold (`http-response`) does with this item.
@@ -86,14 +88,17 @@ public final class PublishMessage: Sendable {
     /// is built per hold (`body-patch`), so the fan-out takes its filtered walk even for
     /// subscriptions without filters.
     public let differsPerSubscriber: Bool
+    /// `http-response` with `action: hint`: long-polls are requested again now.
+    public let hintsResponses: Bool
 
     public init(
         channel: String, id: String?, prevID: String?, acceptedAtNanos: Int64,
         stream: StreamDelivery?, response: ResponseDelivery?, webSocket: WebSocketDelivery? = nil,
-        filtering: Filtering = Filtering()
+        filtering: Filtering = Filtering(), hintsResponses: Bool = false
     ) {
         self.filtering = filtering
         differsPerSubscriber = filtering.differsPerSubscriber || response?.bodyPatch != nil
+        self.hintsResponses = hintsResponses
         self.channel = channel
         self.id = id
         self.prevID = prevID

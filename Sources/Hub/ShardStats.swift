@@ -58,6 +58,17 @@ public struct ShardStats: Sendable, Equatable {
     /// Times a WebSocket-over-HTTP client stopped being read because its queued events
     /// reached the bound (resumed once a request takes them).
     public var webSocketBackpressurePauses = 0
+    /// GRIP reliable mode: next-link GETs, their retries, streams ended after the last
+    /// retry failed, idle refreshes, and long-polls requested again.
+    public var nextLinkFetches = 0
+    /// Sessions that took their catch-up from another session's next-link fetch (same link, same Grip-Last).
+    public var nextLinkSharedFetches = 0
+    public var nextLinkRetries = 0
+    public var nextLinkFailures = 0
+    public var nextLinkIdleRefreshes = 0
+    public var longPollReRequests = 0
+    /// `Grip-Link rel=gone` POSTs sent when held clients went away.
+    public var goneLinkPosts = 0
     /// Close codes seen or sent, by code.
     public var closeCodes: [UInt16: Int] = [:]
     /// Publish → delivery latency: counts per bucket of `LatencyBuckets.upperBoundsMicros`
@@ -129,6 +140,13 @@ public struct ShardStats: Sendable, Equatable {
         sum.webSocketEventRequests += rhs.webSocketEventRequests
         sum.webSocketEventFailures += rhs.webSocketEventFailures
         sum.webSocketBackpressurePauses += rhs.webSocketBackpressurePauses
+        sum.nextLinkFetches += rhs.nextLinkFetches
+        sum.nextLinkSharedFetches += rhs.nextLinkSharedFetches
+        sum.nextLinkRetries += rhs.nextLinkRetries
+        sum.nextLinkFailures += rhs.nextLinkFailures
+        sum.nextLinkIdleRefreshes += rhs.nextLinkIdleRefreshes
+        sum.longPollReRequests += rhs.longPollReRequests
+        sum.goneLinkPosts += rhs.goneLinkPosts
         sum.closeCodes.merge(rhs.closeCodes, uniquingKeysWith: +)
         sum.connectionSlots += rhs.connectionSlots
         sum.memoryReclaims += rhs.memoryReclaims

@@ -10,6 +10,9 @@ final class BackendConnection {
         case active(client: ConnectionHandle)
         /// Parked in the pool, waiting for the next request to the same target.
         case idle
+        /// Carrying a request for no client (`Grip-Link rel=gone`): closed once the backend
+        /// answers, whatever it says, or at the backend timeout.
+        case notice
     }
 
     let slot: UInt32

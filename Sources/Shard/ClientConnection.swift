@@ -40,6 +40,8 @@ final class ClientConnection {
     var deliveryFlushScheduled = false
     /// The GRIP hold in force (phase `.held`).
     var hold: Hold? = nil
+    /// The hold uses GRIP reliability (next or gone link, prev-ids).
+    var recovery: HoldRecovery? = nil
     var subscriptions: [Subscription] = []
     /// The session's filters, when any of its channels has one (nil for almost every session).
     var filters: SessionFilters? = nil
@@ -69,6 +71,7 @@ final class ClientConnection {
         exchange = Exchange()
         deliveryFlushScheduled = false
         hold = nil
+        recovery = nil
         subscriptions = []
         filters = nil
         webSocket = nil
@@ -112,6 +115,10 @@ struct Exchange {
     var backend: ConnectionHandle? = nil
     /// Channel names from GRIP instructions (and the test handler) get this prefix.
     var channelPrefix = ""
+    /// The request as forwarded and its route's signing: a reliable hold repeats it (next
+    /// link, long-poll re-request).
+    var forwardedRequest: HTTPRequestHead? = nil
+    var signing: (issuer: String, key: [UInt8])? = nil
 
     var active: Bool { testRequest != nil || proxy != nil }
     var requestComplete: Bool { requestDecoder == nil }

@@ -3,7 +3,7 @@ import IOUring
 /// One connection in a `ConnectionTable`: its slot and the generation it opened with. Tags,
 /// timers and queues of later work carry a handle, never the object, so a connection that
 /// closed in the meantime (its slot free or serving another) is recognised as gone.
-struct ConnectionHandle: Equatable {
+struct ConnectionHandle: Hashable {
     var slot: UInt32
     var generation: UInt32
 

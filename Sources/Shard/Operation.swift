@@ -28,6 +28,10 @@ enum TimerKind: UInt8 {
     case webSocketRetry
     /// A WebSocket session's keep-alive (backend interval request or client message).
     case webSocketKeepAlive
+    /// A held session's next-link fetch is due (retry, idle refresh) or overdue (deadline).
+    case recovery
+    /// The shard's paced session updates (and first-subscription catch-ups) are due.
+    case sessionUpdates
     /// A client's time limit on its request (head, next request, body) is due.
     case clientTimeLimit
 }

@@ -4,7 +4,7 @@ import Wire
 /// without filters have none (`ClientConnection.filters` is nil), and their deliveries never
 /// look here.
 final class SessionFilters {
-    /// One channel of the session: its filters and the id `build-id` renders from.
+    /// One channel of the session and its filters.
     struct Channel {
         /// As the backend named it (Pushpin's filters see names without the route prefix).
         let name: String
@@ -14,16 +14,12 @@ final class SessionFilters {
         /// The content-rewriting filters' names: a format with `content-filters` reaches this
         /// channel only when they are equal.
         let contentFilterNames: [String]
-        /// The channel's `prev-id`, advanced to each item delivered on it (as Pushpin does only
-        /// for channels that had one).
-        var id: String?
 
-        init(name: String, subscribedName: String, filters: [GripFilter], id: String?) {
+        init(name: String, subscribedName: String, filters: [GripFilter]) {
             self.name = name
             self.subscribedName = subscribedName
             self.filters = filters
             contentFilterNames = GripFilter.contentFilterNames(filters)
-            self.id = id
         }
     }
 
@@ -39,7 +35,7 @@ final class SessionFilters {
     /// The filter state of a hold, or nil when none of its channels has a filter pushpind knows.
     convenience init?(_ instruction: GripInstruction, prefix: String) {
         let channels = instruction.channels.map {
-            Channel(name: $0.name, subscribedName: prefix + $0.name, filters: GripFilter.parse($0.filters), id: $0.prevID)
+            Channel(name: $0.name, subscribedName: prefix + $0.name, filters: GripFilter.parse($0.filters))
         }
         guard channels.contains(where: { !$0.filters.isEmpty }) else { return nil }
         self.init(meta: instruction.meta.map { (name: $0.key, value: $0.value) }, channels: channels)
@@ -54,7 +50,11 @@ final class SessionFilters {
         channels.first { $0.subscribedName == subscribedName }.map { !$0.filters.isEmpty } ?? false
     }
 
-    func context(meta: [(name: String, value: String)], publishMeta: [String: String]) -> GripFilterContext {
-        GripFilterContext(subscriptionMeta: meta, publishMeta: publishMeta, channels: channels.map { (name: $0.name, id: $0.id) })
+    /// What a hold's filters read. Channel ids (for `build-id`) are the session's positions in
+    /// reliable mode (its `prev-id`s, advanced by delivered items), nil otherwise.
+    func context(publishMeta: [String: String], positions: ChannelPositions?) -> GripFilterContext {
+        GripFilterContext(
+            subscriptionMeta: meta, publishMeta: publishMeta,
+            channels: channels.map { (name: $0.name, id: positions?.lastID(of: $0.subscribedName)) })
     }
 }

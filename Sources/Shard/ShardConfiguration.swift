@@ -94,6 +94,21 @@ public struct ShardConfiguration: Sendable {
     public var webSocketRetriesMax = 5
     public var webSocketRetryBaseNanos: Int64 = 1_000_000_000
     public var webSocketRetryJitterNanos: Int64 = 1_000_000_000
+    /// GRIP next links: failed fetches retried before the stream ends, with the same backoff.
+    public var nextLinkRetriesMax = 5
+    public var nextLinkRetryBaseNanos: Int64 = 1_000_000_000
+    public var nextLinkRetryJitterNanos: Int64 = 1_000_000_000
+    /// Largest next-link answer collected (its body is what a stream missed, appended whole
+    /// once the answer is complete); beyond it the fetch fails.
+    public var nextLinkBodyMax = 1_000_000
+    /// `[handler] update_on_first_subscription`: a second after a channel's first subscriber
+    /// arrives here, its reliable sessions catch up.
+    public var updateOnFirstSubscription = true
+    public var firstSubscriptionDelayNanos: Int64 = 1_000_000_000
+    /// `[handler] recovery_update_rate` (pushpind only): low-priority session updates per
+    /// second, each of up to `recoveryUpdateBatch` sessions (Pushpin: 10 of 100).
+    public var recoveryUpdateRate = 10
+    public var recoveryUpdateBatch = 100
 
     public init(
         listenerFDs: [Int32], clientBufferSize: Int, maxConnections: Int,

@@ -2,11 +2,12 @@ import Glibc
 import IOUring
 import Wire
 
-/// Which of a client's exchanges a backend connection serves: the client's own request, or
-/// its WebSocket-over-HTTP session's events request.
+/// Which of a client's exchanges a backend connection serves: the client's own request, its
+/// WebSocket-over-HTTP session's events request, or its held stream's next-link fetch.
 enum ExchangeRole {
     case request
     case events
+    case nextLink
 }
 
 /// The backend side: runs a `ProxyExchange` by carrying out its actions (connect with
@@ -27,6 +28,8 @@ extension ShardLoop {
             return body(&client.exchange.proxy!)
         case .events:
             return client.webSocket?.requester.withExchange(body)
+        case .nextLink:
+            return client.recovery?.requester.withExchange(body)
         }
     }
 
@@ -91,6 +94,8 @@ extension ShardLoop {
                     applyGrip(client, head, body)
                 case .events:
                     eventsAnswered(client, head, body)
+                case .nextLink:
+                    nextLinkAnswered(client, head, body)
                 }
                 return
             case .fail(let error):
@@ -103,6 +108,8 @@ extension ShardLoop {
                     resumeLater(client)
                 case .events:
                     eventsFailed(client, error)
+                case .nextLink:
+                    nextLinkFailed(client, error)
                 }
                 return
             case .abort:
@@ -133,7 +140,12 @@ extension ShardLoop {
     /// A connection to candidate `index` for `role`'s exchange: a pooled one (and the
     /// exchange's next action), or a connect under way (nil), or no socket (the next action).
     private func connect(_ client: ClientConnection, _ role: ExchangeRole, candidate index: Int, usePool: Bool) -> ProxyExchange.Action? {
-        let candidates = role == .request ? client.exchange.candidates : client.webSocket?.candidates ?? []
+        let candidates =
+            switch role {
+            case .request: client.exchange.candidates
+            case .events: client.webSocket?.candidates ?? []
+            case .nextLink: client.recovery?.candidates ?? []
+            }
         let candidate = candidates[index]
         if usePool, let pooled = takeFromPool(candidate.key) {
             pooled.prepareForReuse(client: client.handle)
@@ -161,6 +173,9 @@ extension ShardLoop {
         switch role {
         case .request: client.exchange.backend = backend.handle
         case .events: client.webSocket?.eventsBackend = backend.handle
+        case .nextLink:
+            client.recovery?.backend = backend.handle
+            return  // its deadline is the session's own timer: the client's may be the hold's
         }
         schedule(.backendDeadline, slot: client.slot, socket: &client.socket, afterNanos: configuration.backendTimeoutNanos)
     }
@@ -172,6 +187,7 @@ extension ShardLoop {
         switch role {
         case .request: client.exchange.backend = nil
         case .events: client.webSocket?.eventsBackend = nil
+        case .nextLink: client.recovery?.backend = nil
         }
         guard let backend else { return }
         if reusable {
@@ -185,6 +201,7 @@ extension ShardLoop {
     func releaseBackends(of client: ClientConnection) {
         clientGone(client, .request)
         clientGone(client, .events)
+        clientGone(client, .nextLink)
     }
 
     private func clientGone(_ client: ClientConnection, _ role: ExchangeRole) {
@@ -192,7 +209,7 @@ extension ShardLoop {
         releaseBackend(client, role, reusable: false)  // one attached without an exchange (none expected)
     }
 
-    private func allocateBackend() -> BackendConnection {
+    func allocateBackend() -> BackendConnection {
         backends.take { slot, generation in
             let backend = BackendConnection(slot: slot)
             backend.socket.generation = generation
@@ -209,6 +226,7 @@ extension ShardLoop {
             finishBackendClose(backend)
             return
         }
+        if case .notice = backend.state { return noticeConnected(backend, completion) }
         guard let (client, role) = owner(of: backend) else {
             closeBackend(backend)
             return
@@ -276,7 +294,7 @@ extension ShardLoop {
         let wanted: Bool
         switch backend.state {
         case .connecting: wanted = false
-        case .idle: wanted = true
+        case .idle, .notice: wanted = true
         case .active:
             guard let (client, _) = owner(of: backend) else { return }
             let queued = client.socket.sendQueue.byteCount
@@ -354,7 +372,7 @@ extension ShardLoop {
             case .complete(let head, let consumed):
                 offset += consumed
                 backend.parser.reset()
-                if head.status >= 200 || head.status == 101 {
+                if (head.status >= 200 || head.status == 101) && role != .nextLink {
                     client.socket.timerToken &+= 1  // the backend answered: no 504 any more
                 }
                 perform(step(client, role) { $0.handle(.headParsed(head)) }, client, role)
@@ -406,12 +424,18 @@ extension ShardLoop {
         let handle = backend.handle
         if client.exchange.backend == handle { return (client, .request) }
         if client.webSocket?.eventsBackend == handle { return (client, .events) }
+        if client.recovery?.backend == handle { return (client, .nextLink) }
         return nil
     }
 
     /// The backend connection carrying `role`'s exchange of `client`, if any.
     func backend(of client: ClientConnection, _ role: ExchangeRole = .request) -> BackendConnection? {
-        let handle = role == .request ? client.exchange.backend : client.webSocket?.eventsBackend
+        let handle =
+            switch role {
+            case .request: client.exchange.backend
+            case .events: client.webSocket?.eventsBackend
+            case .nextLink: client.recovery?.backend
+            }
         guard let handle else { return nil }
         return backends.live(handle)
     }
@@ -442,9 +466,10 @@ extension ShardLoop {
     }
 
     func backendIdlePassed(_ entry: TimerWheel.Entry) {
-        guard let backend = backends.live(entry.handle), backend.socket.timerToken == entry.token,
-            case .idle = backend.state
-        else { return }
-        closeBackend(backend)
+        guard let backend = backends.live(entry.handle), backend.socket.timerToken == entry.token else { return }
+        switch backend.state {
+        case .idle, .notice: closeBackend(backend)
+        case .connecting, .active: break
+        }
     }
 }

@@ -256,6 +256,10 @@ extension ShardLoop {
             bytes.reserveCapacity(512)
             HTTPWriter.appendRequestHead(forwarded, to: &bytes)
             client.exchange.candidates = candidates
+            if grip && framing == .none {
+                client.exchange.forwardedRequest = forwarded
+                client.exchange.signing = resolvedRoutes[routeIndex].signing
+            }
             client.exchange.proxy = ProxyExchange(
                 method: head.method, clientVersion: head.version, clientKeepAlive: client.exchange.keepAlive,
                 handling: .relay(gripBodyMax: grip ? configuration.gripInstructBodyMax : nil), requestBody: framing == .none ? .none : framing == .chunked ? .chunked : .asIs,

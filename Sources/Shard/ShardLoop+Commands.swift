@@ -28,10 +28,10 @@ extension ShardLoop {
                 logger.debug("routes installed", metadata: ["routes": "\(routing.table.routes.count)"])
             case .shutdown(let drainNanos):
                 beginDrain(drainNanos: drainNanos)
-            case .recover, .lastID:
-                // Sessions cannot recover yet (no next links in the shards): nothing to bring
-                // up to date. The reliable-sessions work handles both.
-                break
+            case .recover:
+                recoverAll()
+            case let .lastID(channel, id):
+                lastIDArrived(channel: channel, id: id)
             }
         }
     }
@@ -71,6 +71,8 @@ extension ShardLoop {
             case .lingerDeadline: lingerDeadlinePassed(entry)
             case .backendIdle: backendIdlePassed(entry)
             case .holdTimer: holdTimerFired(entry)
+            case .recovery: recoveryTimerFired(entry)
+            case .sessionUpdates: sessionUpdatesDue(entry)
             case .webSocketRetry, .webSocketKeepAlive: sessionTimerFired(entry)
             case .clientTimeLimit: clientTimeLimitFired(entry)
             case .acceptRetry:

@@ -8,7 +8,15 @@ extension ShardLoop {
     func applyGrip(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {
         switch GripInstructionParser.parse(head: head, body: body, subscriptionMax: configuration.subscriptionsPerConnectionMax) {
         case .success(let instruction):
-            applyInstruction(client, instruction)
+            if let problem = instruction.streamPrevIDWithoutNextLink {
+                // Pushpin 1.36 sends the initial response and ends the stream: nothing can
+                // recover the items such a stream would miss.
+                logger.warning("invalid GRIP instructions from backend: \(problem)")
+                stats.backendInvalidResponses += 1
+                sendFinalResponse(client, instruction.response, keepAlive: false)
+            } else {
+                applyInstruction(client, instruction)
+            }
         case .failure(let error):
             logger.warning("invalid GRIP instructions from backend: \(error)")
             stats.backendInvalidResponses += 1
@@ -19,7 +27,9 @@ extension ShardLoop {
 
     /// Acts on the instructions a backend (or the test handler) answered with.
     func applyInstruction(_ client: ClientConnection, _ instruction: GripInstruction) {
-        guard let mode = instruction.hold, client.exchange.method != "HEAD" else {
+        // No hold but a next link: the response starts a stream the next links continue.
+        let paging = instruction.hold == nil && instruction.nextLink != nil && client.exchange.forwardedRequest != nil
+        guard let mode = paging ? .stream : instruction.hold, client.exchange.method != "HEAD" else {
             // GRIP headers without a hold: the (cleaned) response goes out as a normal one. A
             // HEAD request cannot be held either: nothing may follow its response's head.
             sendFinalResponse(client, instruction.response, keepAlive: client.exchange.keepAlive)
@@ -30,7 +40,10 @@ extension ShardLoop {
         var initialResponse = instruction.response
         if mode == .stream, let filters, !initialResponse.body.isEmpty,
             let rendered = GripFilterStack.applyToResponse(
-                filters.channels.map(\.filters), to: initialResponse.body, filters.context(meta: filters.meta, publishMeta: [:]))
+                filters.channels.map(\.filters), to: initialResponse.body,
+                filters.context(publishMeta: [:], positions: ChannelPositions(instruction.channels.map {
+                    ChannelPositions.Entry(channel: client.exchange.channelPrefix + $0.name, lastID: $0.prevID)
+                })))
         {
             switch rendered {
             case .success(let body):
@@ -65,9 +78,15 @@ extension ShardLoop {
         }
         client.hold = hold
         client.phase = .held
+        let recovery = makeRecovery(client, instruction, prefixedChannels: channels)
+        client.recovery = recovery
+        recovery?.paging = paging
         client.filters = filters
-        for channel in channels { subscribe(client, to: channel, filtered: filters?.isFiltered(channel) ?? false) }
+        if !paging {
+            for channel in channels { subscribe(client, to: channel, filtered: filters?.isFiltered(channel) ?? false) }
+        }
         armHoldTimer(client)
+        if let recovery { startRecovery(client, recovery) }
     }
 
     /// The initial response of a stream hold: head now, body as the first chunk.
@@ -164,6 +183,14 @@ extension ShardLoop {
         }
         client.socket.timerToken &+= 1
         unsubscribeAll(client)
+        if let recovery = client.recovery {
+            if let action = withExchange(client, .nextLink, { $0.handle(.clientGone) }) { perform(action, client, .nextLink) }
+            releaseBackend(client, .nextLink, reusable: false)
+            recovery.requester.cancel()
+            recovery.timerToken &+= 1
+            client.recovery = nil
+            releaseFollowers(recovery, of: client.handle)
+        }
         client.hold = nil
         client.exchange.version = hold.version
         client.exchange.keepAlive = hold.keepAlive
@@ -195,7 +222,10 @@ extension ShardLoop {
         guard !client.subscriptions.contains(where: { $0.channel.name == channel }) else { return }
         let (subscription, isFirst) = subscriptionTable.add(channel, slot: client.slot, filtered: filtered)
         client.subscriptions.append(subscription)
-        if isFirst { enqueueReport(.subscribed(shard: index, channel: channel)) }
+        if isFirst {
+            enqueueReport(.subscribed(shard: index, channel: channel))
+            if configuration.updateOnFirstSubscription { catchUpLater(firstSubscriberOf: channel) }
+        }
     }
 
     func unsubscribe(_ client: ClientConnection, from channel: String) {

@@ -12,10 +12,6 @@ extension ShardLoop {
     func deliver(_ message: PublishMessage) {
         stats.messagesReceived += 1
         guard let subscribers = subscriptionTable.subscribers(of: message.channel) else { return }
-        if subscribers.filteredCount > 0 || message.differsPerSubscriber {
-            deliverFiltered(message, to: subscribers)  // decided once: the walk below is for shared bytes only
-            return
-        }
         let latencyMicros = Int(max(0, now - message.acceptedAtNanos) / 1000)
         var ending: [ConnectionHandle] = []
         var slow: [UInt32] = []
@@ -30,8 +26,20 @@ extension ShardLoop {
             switch message.stream {
             case let .send(chunked, raw)?: (true, false, chunked, raw)
             case .close?: (false, true, Self.noBytes, Self.noBytes)
-            case nil: (false, false, Self.noBytes, Self.noBytes)
+            case .hint?, nil: (false, false, Self.noBytes, Self.noBytes)
             }
+        // GRIP reliable mode, decided per message: only items with an id or prev-id move or
+        // check a session's position; hints make sessions catch up.
+        let checksIDs = message.id != nil || message.prevID != nil
+        let streamHints = if case .hint? = message.stream { true } else { false }
+        var catchingUp: [ConnectionHandle] = []
+        subscribers.lastPublishNanos = now
+        if checksIDs { subscribers.lastID = message.id }
+        if subscribers.filteredCount > 0 || message.differsPerSubscriber {
+            // Decided once per message: the walk below is for the shared bytes only.
+            deliverFiltered(message, to: subscribers, latencyMicros: latencyMicros)
+            return
+        }
         let (sendsWebSocket, webSocketCloses, webSocketFrame): (Bool, Bool, SharedBytes) =
             switch message.webSocket {
             case .send(let frame)?: (true, false, frame)
@@ -64,6 +72,10 @@ extension ShardLoop {
             switch client.hold?.mode {
             case .stream?:
                 if sendsStream {
+                    if checksIDs, let recovery = client.recovery, !recovery.accepts(message) {
+                        catchingUp.append(client.handle)  // a gap, or a fetch under way covers it
+                        continue
+                    }
                     if client.socket.sendQueue.byteCount > configuration.heldQueueBytesMax
                         || client.socket.sendQueue.segmentCount > configuration.heldQueueSegmentsMax
                     {
@@ -80,19 +92,35 @@ extension ShardLoop {
                     delivered += 1
                 } else if streamCloses {
                     ending.append(client.handle)
+                } else if streamHints && client.recovery != nil {
+                    catchingUp.append(client.handle)
                 }
             case .response?:
-                if answersResponses { ending.append(client.handle) }
+                if answersResponses {
+                    if checksIDs, let recovery = client.recovery, recovery.conflicts(message) {
+                        catchingUp.append(client.handle)  // requested again (paced), not answered
+                    } else {
+                        ending.append(client.handle)
+                    }
+                } else if message.hintsResponses && client.recovery != nil {
+                    catchingUp.append(client.handle)
+                }
             case nil:
                 continue
             }
         }
-        finishDelivery(message, ending: ending, slow: slow, delivered: delivered, latencyMicros: latencyMicros)
+        finishDelivery(
+            message, ending: ending, catchingUp: catchingUp, slow: slow, delivered: delivered, latencyMicros: latencyMicros)
     }
 
     /// After the walk, whatever changes channel membership: publish-closed WebSockets and
-    /// streams, answered long-polls, slow subscribers closed; then the counters.
-    func finishDelivery(_ message: PublishMessage, ending: [ConnectionHandle], slow: [UInt32], delivered: Int, latencyMicros: Int) {
+    /// streams, answered long-polls, sessions catching up, slow subscribers closed; then the
+    /// counters.
+    func finishDelivery(
+        _ message: PublishMessage, ending: [ConnectionHandle], catchingUp: [ConnectionHandle], slow: [UInt32], delivered: Int,
+        latencyMicros: Int
+    ) {
+        let answersResponses = message.response != nil
         var delivered = delivered
         var merged = MergedResponses()
         for handle in ending {
@@ -114,6 +142,11 @@ extension ShardLoop {
                     delivered += 1
                 }
             }
+        }
+        for handle in catchingUp {
+            guard let client = clients.live(handle) else { continue }
+            // Long-poll conflicts are paced by the limiter, as in Pushpin; gaps and hints are not.
+            if answersResponses && client.hold?.mode == .response { catchUpLater(client) } else { bringUpToDate(client) }
         }
         for slot in slow {
             stats.slowSubscriberCloses += 1

@@ -5,22 +5,23 @@ import Wire
 /// Fan-out of a message whose channel has subscribers with filters, or whose content differs
 /// per subscriber (`content-filters`, `body-patch`). Chosen once per message by `deliver`;
 /// a subscriber without filters still gets the shared bytes here, a filtered one gets bytes
-/// of its own.
+/// of its own. Reliable sessions are checked and moved as in `deliver`.
 extension ShardLoop {
-    func deliverFiltered(_ message: PublishMessage, to subscribers: ChannelSubscribers) {
-        let latencyMicros = Int(max(0, now - message.acceptedAtNanos) / 1000)
+    func deliverFiltered(_ message: PublishMessage, to subscribers: ChannelSubscribers, latencyMicros: Int) {
         var ending: [ConnectionHandle] = []
         var answers: [(handle: ConnectionHandle, body: [UInt8]?)] = []
+        var catchingUp: [ConnectionHandle] = []
         var slow: [UInt32] = []
         var delivered = 0
         let filtering = message.filtering
+        let checksIDs = message.id != nil || message.prevID != nil
         var patched = PatchedBodies()
         for slot in subscribers.members {
             let client = clients[Int(slot)]
             let sessionFilters = client.filters
-            let position = sessionFilters?.index(of: message.channel)
-            let filters = position.map { sessionFilters!.channels[$0].filters } ?? []
-            let contentFilterNames = position.map { sessionFilters!.channels[$0].contentFilterNames } ?? []
+            let channel = sessionFilters?.index(of: message.channel).map { sessionFilters!.channels[$0] }
+            let filters = channel?.filters ?? []
+            let contentFilterNames = channel?.contentFilterNames ?? []
 
             if let session = client.webSocket {
                 guard let delivery = message.webSocket, !session.closeSent else { continue }
@@ -60,62 +61,83 @@ extension ShardLoop {
             guard let mode = client.hold?.mode else { continue }
             switch mode {
             case .stream:
-                guard let delivery = message.stream else { continue }
-                if let position, sessionFilters!.channels[position].id != nil { sessionFilters!.channels[position].id = message.id }
-                guard contentFiltersMatch(filtering.streamContentFilters, contentFilterNames) else { continue }
-                var own: [UInt8]? = nil
-                if !filters.isEmpty, let sessionFilters {
-                    let context = sessionFilters.context(meta: sessionFilters.meta, publishMeta: filtering.meta)
-                    var content: [UInt8]? = nil
-                    if case .send(_, let raw) = delivery, filters.contains(where: \.rewritesContent) { content = Array(raw.bytes) }
-                    // A close too is withheld by the delivery filters (a `require-sub` kick).
-                    switch ownContent(filters, content, context) {
-                    case .shared: break
-                    case .skip: continue
-                    case .own(let bytes): own = bytes
-                    }
-                }
-                guard case .send(let chunked, let raw) = delivery else {
-                    ending.append(client.handle)
-                    continue
-                }
-                if isSlow(client) {
-                    slow.append(slot)
-                    continue
-                }
-                let isChunked = client.hold?.chunked ?? true
-                if let own {
-                    client.socket.sendQueue.append(frame(own, chunked: isChunked), pool: chunkPool)
-                } else {
-                    client.socket.sendQueue.append(shared: isChunked ? chunked : raw)
-                }
-                client.hold?.lastSendNanos = now
-                scheduleFlush(client)
-                delivered += 1
-            case .response:
-                guard let response = message.response, let hold = client.hold else { continue }
-                if let position, sessionFilters!.channels[position].id != nil { sessionFilters!.channels[position].id = message.id }
-                guard contentFiltersMatch(filtering.responseContentFilters, contentFilterNames) else { continue }
-                var body: [UInt8]? = nil
-                if let patch = response.bodyPatch {
-                    switch patched.body(for: hold.timeoutResponse.body, patch) {
-                    case .success(let patched): body = patched
-                    case .failure(let error):
-                        logger.debug("body-patch not applied: \(error)")
-                        stats.filterErrors += 1
+                switch message.stream {
+                case let .send(chunked, raw)?:
+                    if checksIDs, let recovery = client.recovery, !recovery.accepts(message) {
+                        catchingUp.append(client.handle)  // a gap, or a fetch under way covers it
                         continue
                     }
-                }
-                if !filters.isEmpty, let sessionFilters {
-                    let context = sessionFilters.context(meta: sessionFilters.meta, publishMeta: filtering.meta)
-                    let content = filters.contains(where: \.rewritesContent) ? body ?? Array(response.body.bytes) : nil
-                    switch ownContent(filters, content, context) {
-                    case .shared: break
-                    case .skip: continue
-                    case .own(let bytes): body = bytes
+                    guard contentFiltersMatch(filtering.streamContentFilters, contentFilterNames) else { continue }
+                    var own: [UInt8]? = nil
+                    if !filters.isEmpty, let sessionFilters {
+                        // Ids as the session has them now: this item's on its channel (Pushpin's order).
+                        let context = sessionFilters.context(publishMeta: filtering.meta, positions: client.recovery?.positions)
+                        let content = filters.contains(where: \.rewritesContent) ? Array(raw.bytes) : nil
+                        switch ownContent(filters, content, context) {
+                        case .shared: break
+                        case .skip: continue
+                        case .own(let bytes): own = bytes
+                        }
                     }
+                    if isSlow(client) {
+                        slow.append(slot)
+                        continue
+                    }
+                    let isChunked = client.hold?.chunked ?? true
+                    if let own {
+                        client.socket.sendQueue.append(frame(own, chunked: isChunked), pool: chunkPool)
+                    } else {
+                        client.socket.sendQueue.append(shared: isChunked ? chunked : raw)
+                    }
+                    client.hold?.lastSendNanos = now
+                    scheduleFlush(client)
+                    delivered += 1
+                case .close?:
+                    // A close too is withheld by the delivery filters (a `require-sub` kick).
+                    if !filters.isEmpty, let sessionFilters,
+                        case .skip = ownContent(filters, nil, sessionFilters.context(publishMeta: filtering.meta, positions: nil))
+                    {
+                        continue
+                    }
+                    ending.append(client.handle)
+                case .hint?:
+                    if client.recovery != nil { catchingUp.append(client.handle) }
+                case nil:
+                    continue
                 }
-                answers.append((client.handle, body))
+            case .response:
+                if let response = message.response, let hold = client.hold {
+                    if checksIDs, let recovery = client.recovery, recovery.conflicts(message) {
+                        catchingUp.append(client.handle)  // requested again (paced), not answered
+                        continue
+                    }
+                    guard contentFiltersMatch(filtering.responseContentFilters, contentFilterNames) else { continue }
+                    var body: [UInt8]? = nil
+                    if let patch = response.bodyPatch {
+                        switch patched.body(for: hold.timeoutResponse.body, patch) {
+                        case .success(let bytes): body = bytes
+                        case .failure(let error):
+                            logger.debug("body-patch not applied: \(error)")
+                            stats.filterErrors += 1
+                            continue
+                        }
+                    }
+                    if !filters.isEmpty, let sessionFilters {
+                        // The session's position moves to this item before its filters run, as in Pushpin.
+                        var positions = client.recovery?.positions
+                        positions?.advance(channel: message.channel, id: message.id)
+                        let context = sessionFilters.context(publishMeta: filtering.meta, positions: positions)
+                        let content = filters.contains(where: \.rewritesContent) ? body ?? Array(response.body.bytes) : nil
+                        switch ownContent(filters, content, context) {
+                        case .shared: break
+                        case .skip: continue
+                        case .own(let bytes): body = bytes
+                        }
+                    }
+                    answers.append((client.handle, body))
+                } else if message.hintsResponses && client.recovery != nil {
+                    catchingUp.append(client.handle)
+                }
             }
         }
         var merged = MergedResponses()
@@ -124,7 +146,8 @@ extension ShardLoop {
             respondToHold(client, hold, response, body: answer.body, merged: &merged)
             delivered += 1
         }
-        finishDelivery(message, ending: ending, slow: slow, delivered: delivered, latencyMicros: latencyMicros)
+        finishDelivery(
+            message, ending: ending, catchingUp: catchingUp, slow: slow, delivered: delivered, latencyMicros: latencyMicros)
     }
 
     /// A format with `content-filters` reaches only subscriptions whose content-rewriting

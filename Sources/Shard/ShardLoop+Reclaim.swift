@@ -48,11 +48,11 @@ extension ShardLoop {
     private func isCancelled(_ entry: TimerWheel.Entry) -> Bool {
         guard let kind = TimerKind(rawValue: entry.kind) else { return true }
         switch kind {
-        case .acceptRetry:
+        case .acceptRetry, .sessionUpdates:
             return false
         case .backendIdle:
             return backends.occupant(entry.handle) == nil
-        case .backendDeadline, .lingerDeadline, .holdTimer, .webSocketRetry, .webSocketKeepAlive, .clientTimeLimit:
+        case .backendDeadline, .lingerDeadline, .holdTimer, .webSocketRetry, .webSocketKeepAlive, .clientTimeLimit, .recovery:
             return clients.occupant(entry.handle) == nil
         }
     }

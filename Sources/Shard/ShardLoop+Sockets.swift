@@ -76,7 +76,10 @@ extension ShardLoop {
         guard client.socket.isLive else { return }
         client.socket.lifecycle = .closing
         client.socket.timerToken &+= 1
-        if client.hold != nil { endHold(client) }
+        if client.hold != nil {
+            postGoneLink(client)
+            endHold(client)
+        }
         if let session = client.webSocket {
             if session.accepted { webSocketOpenCount -= 1 }
             unsubscribeAll(client)

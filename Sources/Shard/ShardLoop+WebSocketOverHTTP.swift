@@ -207,7 +207,7 @@ extension ShardLoop {
             let filters = GripFilter.parse((object["filters"]?.arrayValue ?? []).compactMap(\.stringValue))
             if !filters.isEmpty && !client.subscriptions.contains(where: { $0.channel.name == name }) {
                 let sessionFilters = client.filters ?? SessionFilters(meta: [], channels: [])
-                sessionFilters.channels.append(.init(name: channel, subscribedName: name, filters: filters, id: nil))
+                sessionFilters.channels.append(.init(name: channel, subscribedName: name, filters: filters))
                 client.filters = sessionFilters
             }
             subscribe(client, to: name, filtered: !filters.isEmpty)

@@ -53,6 +53,8 @@ public final class ShardLoop {
     var resumeQueue: [ConnectionHandle] = []
     /// Subscribers that got published messages this turn; flushed once after all commands.
     var deliveryFlushes: [ConnectionHandle] = []
+    /// Low-priority catch-ups of reliable sessions, paced (`ShardLoop+NextLink.swift`).
+    var sessionUpdates: SessionUpdates
 
     var draining = false
     var drainDeadline: Int64 = 0
@@ -72,6 +74,8 @@ public final class ShardLoop {
             xForwardedFor: configuration.xForwardedFor, setXForwardedProtocol: configuration.setXForwardedProtocol)
         now = Clock.nowNanos()
         timers = TimerWheel(tickNanos: configuration.timerTickNanos, nowNanos: now)
+        sessionUpdates = SessionUpdates(
+            limiter: UpdateLimiter(actionsPerSecond: configuration.recoveryUpdateRate, sessionsPerAction: configuration.recoveryUpdateBatch))
         resolveRoutes()
     }
 

@@ -7,6 +7,10 @@ final class ChannelSubscribers {
     /// while this is 0 (and the message is the same for everyone), so it decides once per
     /// channel, not per subscriber.
     var filteredCount = 0
+    /// When an item was last published here, and the id of the last one with an id (GRIP
+    /// reliable mode: idle refresh, and sessions that start behind).
+    var lastPublishNanos: Int64 = 0
+    var lastID: String? = nil
 
     init(name: String) { self.name = name }
 }

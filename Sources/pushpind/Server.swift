@@ -123,6 +123,8 @@ struct Server {
         configuration.sigISS = settings.proxy.sigISS
         configuration.sigKey = settings.proxy.sigKeyBytes
         configuration.subscriptionsPerConnectionMax = settings.proxy.connectionSubscriptionMax
+        configuration.updateOnFirstSubscription = settings.proxy.updateOnFirstSubscription
+        configuration.recoveryUpdateRate = settings.proxy.recoveryUpdateRate
         configuration.allowCompression = settings.proxy.allowCompression
         configuration.webSocketPingNanos = Self.nanos(seconds: settings.proxy.webSocketPingSeconds)
         configuration.webSocketMessageMax = settings.proxy.webSocketMessageMaxBytes

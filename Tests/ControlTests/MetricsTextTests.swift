@@ -35,6 +35,13 @@ import Testing
         ("pushpind_websocket_backpressure_pauses_total", "counter", \.webSocketBackpressurePauses),
         ("pushpind_connection_slots", "gauge", \.connectionSlots),
         ("pushpind_memory_reclaims_total", "counter", \.memoryReclaims),
+        ("pushpind_next_link_fetches_total", "counter", \.nextLinkFetches),
+        ("pushpind_next_link_shared_fetches_total", "counter", \.nextLinkSharedFetches),
+        ("pushpind_next_link_retries_total", "counter", \.nextLinkRetries),
+        ("pushpind_next_link_failures_total", "counter", \.nextLinkFailures),
+        ("pushpind_next_link_idle_refreshes_total", "counter", \.nextLinkIdleRefreshes),
+        ("pushpind_long_poll_rerequests_total", "counter", \.longPollReRequests),
+        ("pushpind_gone_link_posts_total", "counter", \.goneLinkPosts),
     ] }
 
     static let latency = "pushpind_publish_delivery_latency_seconds"
@@ -53,7 +60,8 @@ import Testing
                 \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,
                 \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses, \.webSocketBackpressurePauses,
                 \.clientHeaderTimeouts, \.clientIdleTimeouts, \.clientBodyTimeouts,
-                \.connectionSlots, \.memoryReclaims,
+                \.connectionSlots, \.memoryReclaims, \.nextLinkFetches, \.nextLinkSharedFetches, \.nextLinkRetries,
+                \.nextLinkFailures, \.nextLinkIdleRefreshes, \.longPollReRequests, \.goneLinkPosts,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }
             for _ in 0..<Int.random(in: 0...40, using: &random) {

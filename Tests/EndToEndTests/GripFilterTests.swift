@@ -152,7 +152,7 @@ extension EndToEnd {
                 #expect(try alice.readMessage() == .text("from bob to alice"))
                 #expect(try bob.readMessage() == .text("from alice to bob"))
                 let features = backend.requests.compactMap { $0.head.value("Grip-Feature") }
-                #expect(!features.isEmpty && features.allSatisfy { $0.contains("filter:skip-self") && !$0.contains("link:") })
+                #expect(!features.isEmpty && features.allSatisfy { $0.contains("filter:skip-self") && $0.contains("link:next") })
             }
         }
 
@@ -186,7 +186,7 @@ extension EndToEnd {
                 let client = try RawHTTPClient(port: pushpind.clientPort)
                 #expect(try client.get("/echo", headers: [("Grip-Feature", "link:next, forged")]).status == 200)
                 let features = backend.requests.last?.head.values("Grip-Feature")
-                #expect(features == ["status, filter:skip-self, filter:skip-users, filter:require-sub, filter:build-id, filter:var-subst"])
+                #expect(features == ["status, link:next, link:gone, filter:skip-self, filter:skip-users, filter:require-sub, filter:build-id, filter:var-subst"])
             }
         }
     }

@@ -74,8 +74,15 @@ import Testing
         stats.connectionSlots = base + 66
         stats.memoryReclaims = base + 67
         stats.ringSubmissionsDeferred = base + 68
-        stats.deliveriesFiltered = base + 69
-        stats.filterErrors = base + 70
+        stats.nextLinkFetches = base + 69
+        stats.nextLinkSharedFetches = base + 70
+        stats.nextLinkRetries = base + 71
+        stats.nextLinkFailures = base + 72
+        stats.nextLinkIdleRefreshes = base + 73
+        stats.longPollReRequests = base + 74
+        stats.goneLinkPosts = base + 75
+        stats.deliveriesFiltered = base + 76
+        stats.filterErrors = base + 77
         return stats
     }
 

@@ -11,7 +11,7 @@ import Wire
         #expect(SessionFilters(plain, prefix: "p-") == nil)
     }
 
-    @Test func channelsKeepTheirNamesFiltersIDsAndTheMeta() throws {
+    @Test func channelsKeepTheirNamesFiltersAndTheMetaIDsComeFromThePositions() throws {
         let instruction = GripInstruction(
             hold: .stream,
             channels: [GripChannel(name: "events-a", prevID: "4", filters: ["build-id", "skip-users"]), GripChannel(name: "user-1")],
@@ -21,7 +21,8 @@ import Wire
         #expect(filters.index(of: "p-user-1") == 1 && filters.index(of: "user-1") == nil)
         #expect(filters.channels[0].contentFilterNames == ["build-id"])
         #expect(filters.channels[1].filters.isEmpty)
-        let context = filters.context(meta: filters.meta, publishMeta: ["sender": "x"])
+        let positions = ChannelPositions([.init(channel: "p-events-a", lastID: "4"), .init(channel: "p-user-1", lastID: nil)])
+        let context = filters.context(publishMeta: ["sender": "x"], positions: positions)
         #expect(context.channels.map(\.name) == ["events-a", "user-1"], "filters see the names the backend used")
         #expect(context.channels.map(\.id) == ["4", nil])
         #expect(GripFilterStack.apply([.buildID], to: Array("%I".utf8), context) == .send(Array("4".utf8)))

@@ -165,9 +165,9 @@ import Testing
     }
 
     /// GRIP libraries read Grip-Feature to decide what to ask for: it lists what pushpind does.
-    @Test func gripFeatureListsTheFiltersAndNoNextLinks() {
+    @Test func gripFeatureListsTheLinksAndTheFilters() {
         #expect(RequestForwarding.gripFeatures.split(separator: ",").map { $0.drop { $0 == " " } } == [
-            "status", "filter:skip-self", "filter:skip-users", "filter:require-sub", "filter:build-id", "filter:var-subst",
+            "status", "link:next", "link:gone", "filter:skip-self", "filter:skip-users", "filter:require-sub", "filter:build-id", "filter:var-subst",
         ])
     }
 

@@ -43,6 +43,7 @@ enum ConfigKeyCatalog {
             "push_in_http_key", "connection_subscription_max", "stats_report_interval", "push_in_spec",
             "push_in_sub_specs", "push_in_sub_connect", "subscription_linger", "command_spec",
             "message_wait", "id_cache_ttl",
+            "update_on_first_subscription", "recovery_update_rate",
         ],
     ]
 
@@ -56,7 +57,7 @@ enum ConfigKeyCatalog {
         "handler": [
             "ipc_file_mode", "message_rate", "message_hwm", "message_block_size",
             "stats_subscription_ttl", "stats_format",
-            "prometheus_port", "prometheus_prefix", "update_on_first_subscription", "share_all", "message_keys",
+            "prometheus_port", "prometheus_prefix", "share_all", "message_keys",
         ],
     ]
 }

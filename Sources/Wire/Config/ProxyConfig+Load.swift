@@ -160,6 +160,8 @@ extension ProxyConfig {
             pushInHTTPKeyBytes = key.bytes
         }
         connectionSubscriptionMax = try source.int("handler", "connection_subscription_max", default: connectionSubscriptionMax, minimum: 1)
+        updateOnFirstSubscription = try source.bool("handler", "update_on_first_subscription", default: updateOnFirstSubscription)
+        recoveryUpdateRate = try source.int("handler", "recovery_update_rate", default: recoveryUpdateRate, minimum: 1)
         let intervalSection = source.nonEmpty("handler", "stats_report_interval") != nil ? "handler" : "proxy"
         statsReportInterval = try source.int(intervalSection, "stats_report_interval", default: statsReportInterval, minimum: 0)
         if let spec = source.nonEmpty("handler", "push_in_spec") {

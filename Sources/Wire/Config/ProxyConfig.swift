@@ -109,6 +109,11 @@ public struct ProxyConfig: Sendable, Equatable {
     public var messageWait: Int = 5000
     /// `id_cache_ttl` in seconds: how long a published (channel, id) is remembered to drop duplicates; 0 is off.
     public var idCacheTTL: Int = 0
+    /// `update_on_first_subscription`: a second after a channel's first subscriber arrives,
+    /// its reliable sessions catch up.
+    public var updateOnFirstSubscription: Bool = true
+    /// `recovery_update_rate` (pushpind extension): low-priority session updates per second.
+    public var recoveryUpdateRate: Int = 10
 
     public init() {}
 

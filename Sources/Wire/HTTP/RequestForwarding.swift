@@ -13,9 +13,9 @@ public struct RequestForwarding: Sendable {
     private static let consumed = ["content-length", "expect", "accept-encoding"]
 
     /// `Grip-Feature`, sent to GRIP backends so their libraries know what they may ask for:
-    /// exactly what pushpind does (Pushpin 1.36 also lists `session` and `link:next`).
+    /// exactly what pushpind does (Pushpin 1.36 also lists `session`, and has no `link:gone`).
     public static let gripFeatures =
-        "status, filter:skip-self, filter:skip-users, filter:require-sub, filter:build-id, filter:var-subst"
+        "status, link:next, link:gone, filter:skip-self, filter:skip-users, filter:require-sub, filter:build-id, filter:var-subst"
 
     /// `grip`: the route does GRIP, so clients' own Grip-* headers never reach the backend
     /// (they are not trusted to speak for the proxy), and `Grip-Feature` says what pushpind

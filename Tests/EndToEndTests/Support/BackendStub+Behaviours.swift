@@ -29,6 +29,10 @@ extension BackendStub {
         let end: ConnectionEnd = wantsClose ? .close : .keepOpen
         var extra: [(String, String)] = wantsClose ? [("Connection", "close")] : []
         let count = request.queryInt("n") ?? 16
+        if let answer = script?(request) {
+            try sendText(answer.body, status: answer.status, reason: "Scripted", headers: answer.headers + extra, on: connection, deadline)
+            return end
+        }
 
         switch request.path {
         case "/echo":

@@ -26,6 +26,8 @@ final class BackendStub: Sendable {
     /// two backends apart (route reload).
     let name: String
     let port: UInt16
+    /// Answers requests before the built-in behaviours do (nil: not this one).
+    let script: (@Sendable (RecordedRequest) -> ScriptedAnswer?)?
     private let listener: TCPSocket
     private let state = Mutex(State())
 
@@ -43,8 +45,9 @@ final class BackendStub: Sendable {
     /// Upper bound on requests served on one connection.
     static let requestsPerConnectionMax = 100_000
 
-    init(name: String = "backend") throws {
+    init(name: String = "backend", script: (@Sendable (RecordedRequest) -> ScriptedAnswer?)? = nil) throws {
         self.name = name
+        self.script = script
         listener = try TCPSocket.listen()
         port = listener.localPort
         state.withLock { $0.threadsRunning += 1 }
