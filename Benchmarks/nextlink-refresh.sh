@@ -44,7 +44,8 @@ trap cleanup EXIT
 
 # The GRIP backend: /stream subscribes (bench-0 to itself, the others to quiet-*), /next is the
 # next link (an empty body, so nothing is appended to the stream) and keeps the same hold; every
-# /next request is logged with its time.
+# /next request is logged with its time. Each answer's link is unique (`s=$request_id`), as
+# django-eventstream's are (a signed token per response), so no two streams can share a fetch.
 cat > "$work/backend.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -61,13 +62,13 @@ http {
     listen 127.0.0.1:$backend_port backlog=4096;
     location = /stream {
       add_header Grip-Hold stream; add_header Grip-Channel \$grip_channel;
-      add_header Grip-Link "</next?channel=\$arg_channel>; rel=next; timeout=$link_timeout";
+      add_header Grip-Link "</next?channel=\$arg_channel&s=\$request_id>; rel=next; timeout=$link_timeout";
       return 200 "subscribed\\n";
     }
     location = /next {
       access_log $work/next.log stamp;
       add_header Grip-Hold stream; add_header Grip-Channel \$grip_channel;
-      add_header Grip-Link "</next?channel=\$arg_channel>; rel=next; timeout=$link_timeout";
+      add_header Grip-Link "</next?channel=\$arg_channel&s=\$request_id>; rel=next; timeout=$link_timeout";
       return 200 "";
     }
   }
