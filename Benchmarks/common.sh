@@ -5,10 +5,14 @@ source scripts/setup.sh
 # Waits (at most 10 s) until something accepts connections on 127.0.0.1:PORT.
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not ready" >&2; return 1; }
 
+# The load driver, built (release) by build_driver.
+driver=Benchmarks/.build/release/loaddriver
+build_driver() { (cd Benchmarks && swift build -c release >&2); }
+
 # Builds pushpind and the load driver (release).
 build_pushpind_and_driver() {
 	swift build -c release --product pushpind >&2
-	(cd Benchmarks && swift build -c release >&2)
+	build_driver
 }
 
 # Stops the pushpind and load driver the script started ($pushpind_pid, $driver_pid).

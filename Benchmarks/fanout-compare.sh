@@ -61,8 +61,7 @@ command -v nginx >/dev/null || packages+=(nginx-light)
 command -v pushpin >/dev/null || packages+=(pushpin)
 install_packages ${packages[@]+"${packages[@]}"}
 stage_pushpind "$work"
-(cd Benchmarks && swift build -c release >&2)
-driver=Benchmarks/.build/release/loaddriver
+build_driver
 
 cleanup() {
 	stop_pushpind

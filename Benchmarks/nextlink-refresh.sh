@@ -31,8 +31,7 @@ command -v nginx >/dev/null || packages+=(nginx-light)
 command -v pushpin >/dev/null || packages+=(pushpin)
 install_packages ${packages[@]+"${packages[@]}"}
 stage_pushpind "$work"
-(cd Benchmarks && swift build -c release >&2)
-driver=Benchmarks/.build/release/loaddriver
+build_driver
 
 cleanup() {
 	[ -n "${pushpind_pid:-}" ] && kill "$pushpind_pid" 2>/dev/null
