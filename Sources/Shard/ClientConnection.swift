@@ -118,7 +118,7 @@ struct Exchange {
     /// The request as forwarded and its route's signing: a reliable hold repeats it (next
     /// link, long-poll re-request).
     var forwardedRequest: HTTPRequestHead? = nil
-    var signing: (issuer: String, key: [UInt8])? = nil
+    var signing: GripSigning? = nil
 
     var active: Bool { testRequest != nil || proxy != nil }
     var requestComplete: Bool { requestDecoder == nil }

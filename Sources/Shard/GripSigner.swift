@@ -1,6 +1,10 @@
 import Hub
 import Wire
 
+/// A route's `Grip-Sig` issuer and key: what a request on it, and every request repeated for
+/// it (next links, long-poll re-requests), is signed with.
+typealias GripSigning = (issuer: String, key: [UInt8])
+
 /// Produces the `Grip-Sig` token sent to backends: an HS256 JWT with `iss` and `exp`
 /// (an hour ahead), as Pushpin does. Signing per request would be wasted work, so each
 /// (issuer, key) pair's token is reused for a minute.

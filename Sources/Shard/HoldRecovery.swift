@@ -9,7 +9,7 @@ final class HoldRecovery {
     /// repeat its headers (and its route's backends and signing) with `Grip-Last` added.
     let request: HTTPRequestHead
     /// The route's `Grip-Sig` issuer and key (nil: the route signs nothing).
-    let signing: (issuer: String, key: [UInt8])?
+    let signing: GripSigning?
     let candidates: [BackendCandidate]
     /// The route's channel prefix (removed from channel names in `Grip-Last`).
     let channelPrefix: String
@@ -37,7 +37,7 @@ final class HoldRecovery {
     var idleRefreshes = IdleRefreshGrid(timeoutNanos: 120_000_000_000, link: "")
 
     init(
-        request: HTTPRequestHead, signing: (issuer: String, key: [UInt8])?, candidates: [BackendCandidate], channelPrefix: String,
+        request: HTTPRequestHead, signing: GripSigning?, candidates: [BackendCandidate], channelPrefix: String,
         positions: ChannelPositions, requester: NextLinkRequester
     ) {
         self.request = request

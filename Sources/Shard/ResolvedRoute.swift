@@ -23,7 +23,7 @@ struct ResolvedRoute {
     /// The route does GRIP (no `no_grip`).
     let grip: Bool
     /// The `Grip-Sig` issuer and key; nil when requests on the route carry no `Grip-Sig`.
-    let signing: (issuer: String, key: [UInt8])?
+    let signing: GripSigning?
     /// The last token made for `signing`, and when (shard clock).
     var signature: String? = nil
     var signedAtNanos: Int64 = 0
@@ -50,7 +50,7 @@ extension ShardLoop {
             case .zhttp?: handler = .zhttp
             case nil: handler = nil
             }
-            var signing: (issuer: String, key: [UInt8])?
+            var signing: GripSigning?
             let key = route.sigKey.flatMap { routing.signingKeys[$0] } ?? configuration.sigKey
             if !route.noGrip, !key.isEmpty { signing = (route.sigISS ?? configuration.sigISS, key) }
             return ResolvedRoute(
