@@ -14,6 +14,8 @@ public struct ControlConfiguration: Sendable {
     public var messageWaitNanos: Int64 = 5_000_000_000
     /// `id_cache_ttl`: how long a published (channel, id) is remembered; 0 turns de-duplication off.
     public var idCacheTTLNanos: Int64 = 0
+    /// `push_in_http_idle_timeout`: a kept-alive connection without a byte either way this long is closed; 0 is never.
+    public var idleTimeoutNanos: Int64 = 60_000_000_000
 
     public init(host: String, port: Int, maxHeadersSize: Int, maxBodySize: Int, version: String, drainNanos: Int64) {
         self.host = host

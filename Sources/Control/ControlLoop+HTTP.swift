@@ -3,7 +3,11 @@ import Hub
 import IOUring
 import Wire
 
-/// The control port's HTTP side: one request per connection, answered and closed.
+/// The control port's HTTP side. Connections are kept open and pipelined requests answered in
+/// order (Pushpin closes after every answer; GRIP libraries pool connections). A connection
+/// closes on `Connection: close` or HTTP/1.0 without keep-alive, on input that leaves the stream
+/// unreadable (answered with an error first), after `idleTimeoutNanos` without a byte either way,
+/// and on shutdown once it has nothing in progress.
 extension ControlLoop {
     static let connectionsMax = 128
 
@@ -30,7 +34,8 @@ extension ControlLoop {
             connections.append(nil)
         }
         nextGeneration = (nextGeneration &+ 1) & UserData.generationMask
-        let connection = ControlConnection(slot: slot, fd: fd, generation: nextGeneration, maxHeadBytes: configuration.maxHeadersSize)
+        let connection = ControlConnection(
+            slot: slot, fd: fd, generation: nextGeneration, maxHeadBytes: configuration.maxHeadersSize, now: now)
         connections[Int(slot)] = connection
         armRecv(connection)
     }
@@ -58,23 +63,25 @@ extension ControlLoop {
         }
         if !completion.hasMore { connection.recvArmed = false }
         if completion.result > 0, let id = completion.bufferID {
-            if !connection.closing {
-                connection.inbound.append(contentsOf: buffers.bytes(id, count: Int(completion.result)))
-                process(connection)
+            switch connection.phase {
+            case .closingAfterResponse, .lingering: break  // after the last request: read and dropped
+            default:
+                if !connection.closing {
+                    connection.inbound.append(contentsOf: buffers.bytes(id, count: Int(completion.result)))
+                    connection.lastActivity = now
+                }
             }
             buffers.recycle(id)
+            advance(connection)
         } else if completion.result == 0 {
             connection.readClosed = true
-            switch connection.phase {
-            case .responding, .waitingForStats: break  // still answer a half-closed request
-            default: closeConnection(connection)
-            }
+            advance(connection)
         } else if completion.result != -ENOBUFS && completion.result != -ECANCELED {
             closeConnection(connection)
         }
         if connection.closing {
             finishClose(connection)
-        } else if !connection.recvArmed && !connection.readClosed {
+        } else if !connection.recvArmed && !connection.readClosed && !connection.readPaused {
             armRecv(connection)
         }
     }
@@ -86,42 +93,99 @@ extension ControlLoop {
             closeConnection(connection)
         } else {
             connection.sentCount += Int(completion.result)
+            connection.lastActivity = now
         }
         if connection.closing {
             finishClose(connection)
             return
         }
-        if connection.sentCount < connection.response.count {
+        if connection.sentCount < connection.sending.count {
             sendRest(connection)
-        } else if connection.readClosed {
-            closeConnection(connection)
         } else {
-            shutdown(connection.fd, Int32(SHUT_WR))
-            connection.phase = .lingering(deadline: now + 2_000_000_000)
-            connection.inbound = []
+            advance(connection)
         }
     }
 
-    /// Parses the request as it arrives and answers it once complete.
-    private func process(_ connection: ControlConnection) {
+    /// Answers every complete request that may be answered now, sends what is queued, and
+    /// closes or stops reading as the connection's state asks.
+    private func advance(_ connection: ControlConnection) {
+        process(connection)
+        flush(connection)
+        guard !connection.closing else { return }
+        let blocked: Bool
         switch connection.phase {
-        case .readingHead:
-            let result = connection.inbound.withUnsafeBytes { connection.parser.parse($0) }
-            switch result {
-            case .incomplete:
-                if connection.inbound.count > configuration.maxHeadersSize {
-                    respond(connection, status: 400, body: "Request header too large.\n")
-                }
-            case .failure(let error):
-                respond(connection, status: 400, body: error == .headTooLarge || error == .requestLineTooLong ? "Request header too large.\n" : "Failed to parse request header.\n")
-            case .complete(let head, let consumed):
-                connection.inbound.removeFirst(consumed)
-                startBody(connection, head)
+        case .lingering:
+            return
+        case .closingAfterResponse:
+            guard connection.outboundBacklog == 0 else { return }
+            if connection.readClosed {
+                closeConnection(connection)
+            } else {
+                shutdown(connection.fd, Int32(SHUT_WR))
+                connection.phase = .lingering(deadline: now + 2_000_000_000)
+                connection.inbound = []
+                connection.consumed = 0
             }
-        case .readingBody(let head, let expected):
-            if connection.inbound.count >= expected { dispatch(connection, head, body: Array(connection.inbound.prefix(expected))) }
-        case .lingering, .responding, .waitingForStats:
-            connection.inbound = []
+            return
+        case .waitingForStats:
+            blocked = true
+        case .readingHead, .readingBody:
+            blocked = connection.outboundBacklog >= ControlConnection.backlogLimit
+            // A half-closed peer's last request is incomplete: nothing more can come.
+            if connection.readClosed && !blocked && connection.outboundBacklog == 0 {
+                closeConnection(connection)
+                return
+            }
+        }
+        if blocked && connection.unread >= ControlConnection.backlogLimit && !connection.readPaused {
+            connection.readPaused = true
+            guard connection.recvArmed else { return }
+            ring.prepareCancel(
+                target: UserData(op: ControlOperation.recv.rawValue, generation: connection.generation, slot: connection.slot),
+                userData: UserData(op: ControlOperation.housekeeping.rawValue, generation: 0, slot: 0))
+        } else if !blocked && connection.readPaused {
+            connection.readPaused = false
+            if !connection.recvArmed && !connection.readClosed { armRecv(connection) }
+        }
+    }
+
+    /// Parses the requests received so far and answers them in order; stops at one that is
+    /// incomplete, at a statistics query (answered later), or when responses pile up unread.
+    private func process(_ connection: ControlConnection) {
+        defer { connection.compact() }
+        while !connection.closing {
+            switch connection.phase {
+            case .readingHead:
+                guard connection.unread > 0, connection.outboundBacklog < ControlConnection.backlogLimit else { return }
+                let start = connection.consumed
+                let result = connection.inbound.withUnsafeBytes {
+                    connection.parser.parse(UnsafeRawBufferPointer(rebasing: $0[start...]))
+                }
+                switch result {
+                case .incomplete:
+                    if connection.unread > configuration.maxHeadersSize {
+                        reject(connection, status: 400, body: "Request header too large.\n")
+                    }
+                    return
+                case .failure(let error):
+                    let tooLarge = error == .headTooLarge || error == .requestLineTooLong
+                    reject(connection, status: 400, body: tooLarge ? "Request header too large.\n" : "Failed to parse request header.\n")
+                    return
+                case .complete(let head, let consumed):
+                    connection.consumed += consumed
+                    connection.parser.reset()
+                    connection.request = (head.version, head.keepAlive, head.method == "HEAD")
+                    startBody(connection, head)
+                }
+            case .readingBody(let head, let expected):
+                guard connection.unread >= expected else { return }
+                let start = connection.consumed
+                connection.consumed += expected
+                connection.phase = .readingHead
+                dispatch(connection, head, body: Array(connection.inbound[start..<start + expected]))
+            case .waitingForStats, .closingAfterResponse, .lingering:
+                return
+            }
         }
     }
 
@@ -130,26 +194,25 @@ extension ControlLoop {
         do {
             framing = try head.bodyFraming()
         } catch {
-            respond(connection, status: 400, body: "Failed to parse request header.\n")
+            reject(connection, status: 400, body: "Failed to parse request header.\n")
             return
         }
         let sendsBody = head.method == "POST" || head.method == "PUT"
         switch framing {
         // `Content-Length: 0` frames an empty body (`POST /recover/`); only its absence is a 411.
         case .none where sendsBody && !head.headers.contains("Content-Length"), .untilClose where sendsBody, .chunked:
-            respond(connection, status: 411, body: "Request requires Content-Length.\n")
+            reject(connection, status: 411, body: "Request requires Content-Length.\n")
         case .none, .untilClose:
             dispatch(connection, head, body: [])
         case .contentLength(let length):
             guard length <= configuration.maxBodySize else {
-                respond(connection, status: 400, body: "Request body too large.\n")
+                reject(connection, status: 400, body: "Request body too large.\n")
                 return
             }
-            if head.expectsContinue && connection.inbound.isEmpty {
-                queueContinue(connection)
+            if head.expectsContinue && connection.unread == 0 {
+                connection.queued += Self.continueResponse
             }
             connection.phase = .readingBody(head, expected: length)
-            process(connection)
         }
     }
 
@@ -210,36 +273,52 @@ extension ControlLoop {
                     body: StatusDocument.render(version: configuration.version, shards: latestStats, uptimeSeconds: uptime),
                     contentType: "application/json")
             }
+            advance(connection)  // requests pipelined behind this one
         }
     }
 
     // MARK: responses and closing
 
-    private func queueContinue(_ connection: ControlConnection) {
-        // Sent with a plain call: a fresh socket's buffer always has room for 25 bytes.
-        let bytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-        _ = bytes.withUnsafeBytes { send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+    static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// Answers input that leaves the stream unreadable, and closes after the answer.
+    private func reject(_ connection: ControlConnection, status: Int, body: String) {
+        controlStats.badRequests += 1
+        connection.request.keepAlive = false
+        respond(connection, status: status, body: body)
     }
 
+    /// Queues the answer to the current request; the connection goes on to the next request
+    /// unless this one asked to close.
     func respond(
         _ connection: ControlConnection, status: Int, body: String, contentType: String = "text/plain",
         extra: [(String, String)] = []
     ) {
+        let keepAlive = connection.request.keepAlive && !shuttingDown
         var headers = HTTPHeaders()
         headers.add("Content-Type", contentType)
+        if keepAlive && connection.request.version == .http10 { headers.add("Connection", "keep-alive") }
         for (name, value) in extra { headers.add(name, value) }
-        connection.response = HTTPWriter.simpleResponse(
-            status: status, reason: HTTPWriter.standardReason(for: status), body: body, close: true, extraHeaders: headers)
+        connection.queued += HTTPWriter.simpleResponse(
+            status: status, reason: HTTPWriter.standardReason(for: status), body: body, close: !keepAlive,
+            extraHeaders: headers, headOnly: connection.request.headOnly)
+        connection.phase = keepAlive ? .readingHead : .closingAfterResponse
+    }
+
+    /// Hands the queued responses to the kernel unless a send is still in flight.
+    private func flush(_ connection: ControlConnection) {
+        guard !connection.sendInFlight, !connection.closing, !connection.queued.isEmpty else { return }
+        swap(&connection.sending, &connection.queued)
+        connection.queued.removeAll(keepingCapacity: true)
         connection.sentCount = 0
-        connection.phase = .responding
         sendRest(connection)
     }
 
     private func sendRest(_ connection: ControlConnection) {
         guard !connection.sendInFlight else { return }
-        let remaining = connection.response.count - connection.sentCount
+        let remaining = connection.sending.count - connection.sentCount
         guard remaining > 0 else { return }
-        let base = connection.response.withUnsafeBytes { $0.baseAddress! } + connection.sentCount
+        let base = connection.sending.withUnsafeBytes { $0.baseAddress! } + connection.sentCount
         ring.prepareSend(
             fd: connection.fd, bytes: base, count: remaining,
             userData: UserData(op: ControlOperation.send.rawValue, generation: connection.generation, slot: connection.slot))
@@ -263,10 +342,26 @@ extension ControlLoop {
         freeSlots.append(connection.slot)
     }
 
-    /// Lingering connections whose peer never sent EOF are closed after their deadline.
-    func expireLingering() {
-        for case let connection? in connections {
-            if case .lingering(let deadline) = connection.phase, now >= deadline { closeConnection(connection) }
+    /// Closes lingering connections whose peer never sent EOF, connections without a byte
+    /// either way for the idle timeout, and on shutdown those with no request in progress.
+    /// Called every loop turn; looks at the connections every 100 ms.
+    func expireConnections() {
+        guard now >= nextConnectionCheck else { return }
+        nextConnectionCheck = now + 100_000_000
+        let idleTimeout = configuration.idleTimeoutNanos
+        for case let connection? in connections where !connection.closing {
+            switch connection.phase {
+            case .lingering(let deadline):
+                if now >= deadline { closeConnection(connection) }
+            case .waitingForStats, .closingAfterResponse:
+                break
+            case .readingHead where shuttingDown && connection.unread == 0 && connection.outboundBacklog == 0:
+                closeConnection(connection)
+            case .readingHead, .readingBody:
+                if idleTimeout > 0 && now - connection.lastActivity >= idleTimeout && !connection.sendInFlight {
+                    closeConnection(connection)
+                }
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ public final class ControlLoop {
     var connections: [ControlConnection?] = []
     var freeSlots: [UInt32] = []
     var nextGeneration: UInt32 = 1
+    var nextConnectionCheck: Int64 = 0
 
     var signalFD: Int32 = -1
     let signalRecord = UnsafeMutableRawPointer.allocate(byteCount: SignalSource.recordSize, alignment: 8)
@@ -105,7 +106,7 @@ public final class ControlLoop {
         drainPendingZeroMQ()
         broadcaster.retry(ring: ring, now: now)
         checkStatsQuery()
-        expireLingering()
+        expireConnections()
         expireForwardedSubscriptions()
         if shuttingDown && (stoppedShards.count == broadcaster.links.count || now >= shutdownDeadline) {
             if stoppedShards.count < broadcaster.links.count {

@@ -219,6 +219,8 @@ public enum MetricsText {
         out += "pushpind_interest_channels \(channels)\n"
         header(&out, "pushpind_recover_commands_total", "counter", "Recover commands (POST /recover/ and the command socket's recover).")
         out += "pushpind_recover_commands_total \(control.recoverCommands)\n"
+        header(&out, "pushpind_control_bad_requests_total", "counter", "Control-port requests whose HTTP could not be read (answered, then closed).")
+        out += "pushpind_control_bad_requests_total \(control.badRequests)\n"
         return out
     }
 

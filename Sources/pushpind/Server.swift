@@ -62,6 +62,7 @@ struct Server {
         controlConfiguration.zeroMQ.maxMessageBytes = settings.proxy.controlMaxBodySize
         controlConfiguration.messageWaitNanos = Int64(settings.proxy.messageWait) * 1_000_000
         controlConfiguration.idCacheTTLNanos = Int64(settings.proxy.idCacheTTL) * 1_000_000_000
+        controlConfiguration.idleTimeoutNanos = Int64(settings.proxy.controlIdleTimeoutSeconds) * 1_000_000_000
         let control = ControlLoop(
             configuration: controlConfiguration,
             links: links.map(\.control), logger: logger,

@@ -203,6 +203,7 @@ import Testing
         control.zeroMQReceived[.pull] = 9
         control.zeroMQRejected[.sub] = 2
         control.recoverCommands = 8
+        control.badRequests = 10
         let metrics = try #require(parsed(MetricsText.render(control: control, ringFullWaits: 5, publishesDropped: 7, channels: 6)))
         #expect(metrics.value("pushpind_messages_published_total") == 12)
         #expect(metrics.value("pushpind_publish_rejected_total", ["reason": "invalid"]) == 3)
@@ -215,7 +216,8 @@ import Testing
         #expect(metrics.value("pushpind_zmq_messages_received_total", ["socket": "command"]) == 0)
         #expect(metrics.value("pushpind_zmq_messages_rejected_total", ["socket": "sub"]) == 2)
         #expect(metrics.value("pushpind_recover_commands_total") == 8)
-        #expect(metrics.families.count == 8)
+        #expect(metrics.value("pushpind_control_bad_requests_total") == 10)
+        #expect(metrics.families.count == 9)
     }
 
     @Test func sequencerCountersAreValidTextWithTheirValues() throws {
@@ -241,6 +243,6 @@ import Testing
             + MetricsText.render(control: ControlStats(), ringFullWaits: 0, publishesDropped: 0, channels: 0)
             + MetricsText.render(sequencer: .init(), parkedNow: 0)
         let metrics = parsed(text)
-        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 8 + 5)
+        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 9 + 5)
     }
 }

@@ -40,7 +40,7 @@ enum ConfigKeyCatalog {
         ],
         "handler": [
             "push_in_http_addr", "push_in_http_port", "push_in_http_max_headers_size", "push_in_http_max_body_size",
-            "push_in_http_key", "connection_subscription_max", "stats_report_interval", "push_in_spec",
+            "push_in_http_key", "push_in_http_idle_timeout", "connection_subscription_max", "stats_report_interval", "push_in_spec",
             "push_in_sub_specs", "push_in_sub_connect", "subscription_linger", "command_spec",
             "message_wait", "id_cache_ttl",
             "update_on_first_subscription", "recovery_update_rate",

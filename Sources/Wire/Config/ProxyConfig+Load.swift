@@ -155,6 +155,7 @@ extension ProxyConfig {
         controlAddress = ListenAddress(host: host, port: port + portOffset)
         controlMaxHeadersSize = try source.int("handler", "push_in_http_max_headers_size", default: controlMaxHeadersSize, minimum: 1)
         controlMaxBodySize = try source.int("handler", "push_in_http_max_body_size", default: controlMaxBodySize, minimum: 1)
+        controlIdleTimeoutSeconds = try source.int("handler", "push_in_http_idle_timeout", default: controlIdleTimeoutSeconds, minimum: 0)
         if let key = try source.key("handler", "push_in_http_key") {
             pushInHTTPKey = key.text
             pushInHTTPKeyBytes = key.bytes

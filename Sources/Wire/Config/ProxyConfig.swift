@@ -89,6 +89,8 @@ public struct ProxyConfig: Sendable, Equatable {
     public var controlAddress = ListenAddress(host: "127.0.0.1", port: 5561)
     public var controlMaxHeadersSize: Int = 10000
     public var controlMaxBodySize: Int = 1_000_000
+    /// `push_in_http_idle_timeout` (pushpind only): seconds a kept-alive control connection may idle; 0 is never.
+    public var controlIdleTimeoutSeconds: Int = 60
     /// `push_in_http_key` (pushpind extension): raw text as written; nil when unset or empty.
     public var pushInHTTPKey: String?
     public var pushInHTTPKeyBytes: [UInt8]?
