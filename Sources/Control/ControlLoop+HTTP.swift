@@ -305,6 +305,12 @@ extension ControlLoop {
         connection.phase = keepAlive ? .readingHead : .closingAfterResponse
     }
 
+    /// Queues a prepared answer that keeps the connection open.
+    func respond(_ connection: ControlConnection, encoded: [UInt8]) {
+        connection.queued += encoded
+        connection.phase = .readingHead
+    }
+
     /// Hands the queued responses to the kernel unless a send is still in flight.
     private func flush(_ connection: ControlConnection) {
         guard !connection.sendInFlight, !connection.closing, !connection.queued.isEmpty else { return }

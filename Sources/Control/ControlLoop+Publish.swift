@@ -41,6 +41,13 @@ extension ControlLoop {
 
     /// 200 with `message` as text, or as a JSON object when that was asked for.
     func respondDone(_ connection: ControlConnection, _ format: ResponseFormat, message: String) {
+        if message == "Published", connection.request.version == .http11, connection.request.keepAlive,
+            !connection.request.headOnly, !shuttingDown
+        {
+            // The common answer, encoded once: a publish builds no headers or strings for it.
+            respond(connection, encoded: format == .text ? Self.publishedText : Self.publishedJSON)
+            return
+        }
         switch format {
         case .text: respond(connection, status: 200, body: message + "\n")
         case .json: respond(connection, status: 200, body: "{\"message\":\"\(message)\"}\n", contentType: "application/json")
@@ -63,13 +70,24 @@ extension ControlLoop {
         for release in sequencer.expire(now: now) { deliver(release) }
     }
 
-    /// Encodes the item once and hands it to the shards with subscribers.
+    /// Encodes the item once and hands it to the shards with subscribers, in shard order;
+    /// an item nobody subscribes to is not encoded at all.
     private func deliver(_ release: PublishSequencer.Release) {
+        let shards = interest.shards(for: release.item.channel)
+        guard !shards.isEmpty else { return }
         let message = PublishEncoder.message(for: release.item, acceptedAtNanos: release.offeredAt)
-        for shard in interest.shards(for: release.item.channel).sorted() {
+        for shard in broadcaster.links.indices where shards.contains(shard) {
             broadcaster.send(.publish(message), to: shard, ring: ring)
         }
     }
+}
+
+extension ControlLoop {
+    static let publishedText = HTTPWriter.simpleResponse(
+        status: 200, reason: "OK", body: "Published\n", close: false, extraHeaders: HTTPHeaders([("Content-Type", "text/plain")]))
+    static let publishedJSON = HTTPWriter.simpleResponse(
+        status: 200, reason: "OK", body: "{\"message\":\"Published\"}\n", close: false,
+        extraHeaders: HTTPHeaders([("Content-Type", "application/json")]))
 }
 
 /// Success bodies follow the Accept header (errors are always text), as Pushpin's API does.
