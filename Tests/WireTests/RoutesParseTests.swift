@@ -88,6 +88,14 @@ import Testing
         #expect(target.clientCert == "c.pem" && target.clientKey == "k.pem")
     }
 
+    @Test func tlsOptionsWithoutSSLWarn() throws {
+        let (routes, diagnostics) = parse("* localhost:80,insecure,client_cert=c.pem,client_key=k.pem\nexample.com localhost:443,ssl,insecure")
+        #expect(routes.count == 2)
+        #expect(diagnostics == [
+            RouteDiagnostic(file: "routes", line: 1, message: "target insecure, client_cert without ssl has no effect", lineSkipped: false)
+        ])
+    }
+
     @Test func zhttpTargets() throws {
         let route = try single("* zhttp/tcp://127.0.0.1:10000,ipc_file_mode=770 zhttpreq/ipc:///tmp/handler")
         #expect(route.targets[0].kind == .zhttp(spec: "tcp://127.0.0.1:10000", req: false))
@@ -125,6 +133,9 @@ import Testing
         ("* localhost:", "target invalid port"),
         ("* localhost:-80", "target invalid port"),
         ("* [::1]:99999", "target invalid port"),
+        ("* localhost:443,ssl,client_cert=c.pem", "client_cert and client_key must be set together"),
+        ("* localhost:443,ssl,client_key=k.pem", "client_cert and client_key must be set together"),
+        ("* localhost:443,ssl,client_cert=,client_key=k.pem", "client_cert and client_key cannot be empty"),
     ])
     func badTargetsSkipLine(line: String, message: String) {
         let (routes, diagnostics) = parse("example.com test\n\(line)\nother.com test")

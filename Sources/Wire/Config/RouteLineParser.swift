@@ -190,7 +190,28 @@ enum RouteLineParser {
                 warnings.append("unknown target property '\(prop.name)' ignored")
             }
         }
+        if let failure = checkTLS(target, warnings: &warnings) { return .failure(failure) }
         return .success(target)
+    }
+
+    /// A client identity is a certificate and its key, both or neither; TLS options on a target
+    /// that does not connect with TLS do nothing, which is worth a warning.
+    private static func checkTLS(_ target: RouteTarget, warnings: inout [String]) -> Failure? {
+        if (target.clientCert == nil) != (target.clientKey == nil) {
+            return Failure(message: "client_cert and client_key must be set together")
+        }
+        if target.clientCert?.isEmpty == true || target.clientKey?.isEmpty == true {
+            return Failure(message: "client_cert and client_key cannot be empty")
+        }
+        guard case .http = target.kind, !target.ssl else { return nil }
+        let unused = [
+            target.insecure ? "insecure" : nil, target.trustConnectHost ? "trust_connect_host" : nil,
+            target.clientCert != nil ? "client_cert" : nil,
+        ].compactMap { $0 }
+        if !unused.isEmpty {
+            warnings.append("target \(unused.joined(separator: ", ")) without ssl has no effect")
+        }
+        return nil
     }
 
     private static func targetKind(_ value: String) -> Result<RouteTarget.Kind, Failure> {
