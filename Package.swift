@@ -30,10 +30,13 @@ let package = Package(
         .target(name: "CZlib", path: "Sources/Shard/CZlib", linkerSettings: [.linkedLibrary("z")]),
         // glibc's malloc.h (malloc_trim), for giving freed memory back after a connection peak.
         .target(name: "CMalloc", path: "Sources/Shard/CMalloc"),
+        // OpenSSL, for TLS to backends: memory BIOs only, the shard's ring does the socket I/O.
+        .target(
+            name: "COpenSSL", path: "Sources/Shard/COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(
             name: "Shard",
-            dependencies: ["IOUring", "Wire", "Hub", "CZlib", "CMalloc", .product(name: "Logging", package: "swift-log")],
-            exclude: ["CZlib", "CMalloc"],
+            dependencies: ["IOUring", "Wire", "Hub", "CZlib", "CMalloc", "COpenSSL", .product(name: "Logging", package: "swift-log")],
+            exclude: ["CZlib", "CMalloc", "COpenSSL"],
             // The shard loop's state lives in classes, so every access to it was checked for
             // exclusivity at run time (swift_beginAccess: ~3 % of a proxied GET's CPU). Debug
             // builds, which the tests run, keep the checks.

@@ -156,12 +156,13 @@ public enum MetricsText {
                 line(&out, "pushpind_websocket_close_codes_total", ["shard": label, "code": "\(code)"], stats.closeCodes[code] ?? 0)
             }
         }
-        header(&out, "pushpind_backend_errors_total", "counter", "Backend failures: connect errors, resets, timeouts, invalid answers.")
+        header(&out, "pushpind_backend_errors_total", "counter", "Backend failures: connect errors, resets, timeouts, invalid answers, TLS failures.")
         for (label, stats) in labelled(shards, total) {
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "connect"], stats.backendConnectErrors)
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "reset"], stats.backendResetErrors)
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "timeout"], stats.backendTimeouts)
             line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "invalid"], stats.backendInvalidResponses)
+            line(&out, "pushpind_backend_errors_total", ["shard": label, "kind": "tls"], stats.backendTLSErrors)
         }
         header(&out, "pushpind_client_timeouts_total", "counter", "Clients cut off for a slow request head, idling, or a stalled body.")
         for (label, stats) in labelled(shards, total) {

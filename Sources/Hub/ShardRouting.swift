@@ -10,11 +10,19 @@ public final class ShardRouting: Sendable {
     public let addresses: [String: [SocketAddress]]
     /// Route `sig_key=` values resolved to key bytes (`base64:`, `file:` forms).
     public let signingKeys: [String: [UInt8]]
+    /// Where relative `client_cert=`/`client_key=` paths start (the routes file's directory).
+    public let directory: String
 
-    public init(table: RouteTable, addresses: [String: [SocketAddress]], signingKeys: [String: [UInt8]] = [:]) {
+    public init(table: RouteTable, addresses: [String: [SocketAddress]], signingKeys: [String: [UInt8]] = [:], directory: String = ".") {
         self.table = table
         self.addresses = addresses
         self.signingKeys = signingKeys
+        self.directory = directory
+    }
+
+    /// `path` as given in the routes file, made absolute against `directory`.
+    public func path(_ path: String) -> String {
+        path.hasPrefix("/") ? path : directory + "/" + path
     }
 
     /// Resolves every http target of `table`. Unresolvable targets map to no addresses, which
@@ -34,7 +42,7 @@ public final class ShardRouting: Sendable {
                 }
             }
         }
-        return ShardRouting(table: table, addresses: addresses, signingKeys: signingKeys)
+        return ShardRouting(table: table, addresses: addresses, signingKeys: signingKeys, directory: directory)
     }
 
     /// The key a target's addresses (and its idle backend connections) go by.

@@ -15,6 +15,9 @@ public struct ShardStats: Sendable, Equatable {
     /// Backend answers pushpind refused to act on: unparsable, invalid GRIP instructions, a
     /// GRIP body over its bound, WebSocket-over-HTTP control messages that would inject headers.
     public var backendInvalidResponses = 0
+    /// TLS to `ssl` backends that could not be set up or whose handshake failed (a
+    /// certificate that did not verify included).
+    public var backendTLSErrors = 0
     public var parseErrors = 0
     /// Clients cut off for taking too long: over a request head (408), idle between
     /// requests on a keep-alive connection, stalled in a request body (408).
@@ -113,6 +116,7 @@ public struct ShardStats: Sendable, Equatable {
         sum.backendResetErrors += rhs.backendResetErrors
         sum.backendTimeouts += rhs.backendTimeouts
         sum.backendInvalidResponses += rhs.backendInvalidResponses
+        sum.backendTLSErrors += rhs.backendTLSErrors
         sum.parseErrors += rhs.parseErrors
         sum.clientHeaderTimeouts += rhs.clientHeaderTimeouts
         sum.clientIdleTimeouts += rhs.clientIdleTimeouts

@@ -24,6 +24,10 @@ final class BackendConnection {
     var inbound = ByteAccumulator()
     var parser = HTTPResponseParser()
     var receivedAny = false
+    /// Set for a TLS backend: `socket.sendQueue` then holds plaintext, sealed into `wire`
+    /// (what is sent) once the handshake is done.
+    var tls: BackendTLS? = nil
+    var wire = SendQueue()
     /// Connect target; the kernel reads it until the connect completes, so it lives here.
     let address: UnsafeMutablePointer<sockaddr_storage>
     var addressLength: socklen_t = 0
@@ -43,9 +47,16 @@ final class BackendConnection {
         inbound.release()
         parser.reset()
         receivedAny = false
+        tls = nil
         address.pointee = target.storage
         addressLength = target.length
     }
+
+    /// Connected, and past the TLS handshake if there is one: bytes for the backend may go.
+    var isEstablished: Bool { socket.lifecycle == .open && tls?.established != false }
+
+    /// Bytes waiting to be sent, sealed or not (for backpressure).
+    var queuedBytes: Int { socket.sendQueue.byteCount + wire.byteCount }
 
     /// Ready for a new exchange after being taken from the pool.
     func prepareForReuse(client: ConnectionHandle) {
@@ -59,6 +70,7 @@ final class BackendConnection {
     func releaseSpareMemory() {
         if inbound.isEmpty { inbound.release() }
         socket.sendQueue.releaseSpareCapacity()
+        wire.releaseSpareCapacity()
     }
 }
 

@@ -134,6 +134,8 @@ struct Exchange {
 struct BackendCandidate {
     var key: String
     var address: SocketAddress
+    /// Set for `ssl` targets: connect with TLS (its pool key then also names the TLS settings).
+    var tls: BackendTLSTarget? = nil
 }
 
 /// A connection held open by GRIP instructions.

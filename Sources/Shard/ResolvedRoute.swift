@@ -33,14 +33,19 @@ extension ShardLoop {
     /// Resolves every route of `routing` (at start and when routes are installed).
     func resolveRoutes() {
         var shared: [[String]: [BackendCandidate]] = [:]
+        var tlsTargets: [String: BackendTLSTarget] = [:]
+        backendTLSContexts = [:]  // identity files are read again
         resolvedRoutes = routing.table.routes.map { route in
             var keys: [String] = []
             for target in route.targets {
                 guard case let .http(host, port) = target.kind else { continue }
-                keys.append(ShardRouting.targetKey(host: host, port: port))
+                keys.append(ShardRouting.targetKey(host: host, port: port) + (target.ssl ? " " + Self.tlsSignature(target) : ""))
             }
-            let candidates = shared[keys] ?? keys.flatMap { key in
-                (routing.addresses[key] ?? []).map { BackendCandidate(key: key, address: $0) }
+            let candidates = shared[keys] ?? route.targets.flatMap { target -> [BackendCandidate] in
+                guard case let .http(host, port) = target.kind else { return [] }
+                let key = ShardRouting.targetKey(host: host, port: port)
+                let tls = target.ssl ? backendTLSTarget(target, host: host, cache: &tlsTargets) : nil
+                return (routing.addresses[key] ?? []).map { BackendCandidate(key: key, address: $0, tls: tls) }
             }
             shared[keys] = candidates
             let handler: ResolvedRoute.Handler?
@@ -56,6 +61,35 @@ extension ShardLoop {
             return ResolvedRoute(
                 handler: handler, candidates: candidates, channelPrefix: route.prefix ?? "", grip: !route.noGrip, signing: signing)
         }
+    }
+
+    /// The TLS settings of an `ssl` target, one per distinct settings; a client identity
+    /// that cannot be loaded is logged and fails that target's connections.
+    private func backendTLSTarget(_ target: RouteTarget, host: String, cache: inout [String: BackendTLSTarget]) -> BackendTLSTarget {
+        let signature = Self.tlsSignature(target)
+        if let known = cache[signature + " " + host] { return known }
+        let identity = target.clientCert.map { routing.path($0) + "\n" + routing.path(target.clientKey ?? "") } ?? ""
+        var context = backendTLSContexts[identity]
+        if context == nil {
+            do {
+                context = try BackendTLSContext(
+                    certificateFile: target.clientCert.map(routing.path), keyFile: target.clientKey.map(routing.path))
+                backendTLSContexts[identity] = context
+            } catch {
+                logger.error("backend TLS for \(host) unusable, its requests fail: \(error)")
+            }
+        }
+        let tls = BackendTLSTarget(
+            context: context, verify: !target.insecure, trustConnectHost: target.trustConnectHost, connectHost: host,
+            signature: signature)
+        cache[signature + " " + host] = tls
+        return tls
+    }
+
+    /// The TLS settings that make two connections to the same address interchangeable.
+    private static func tlsSignature(_ target: RouteTarget) -> String {
+        [target.insecure ? "insecure" : "verify", target.trustConnectHost ? "connect-host" : "host",
+         target.clientCert ?? "", target.clientKey ?? ""].joined(separator: ",")
     }
 
     /// The `Grip-Sig` token for requests on route `index`, nil when they carry none. Signed

@@ -147,10 +147,18 @@ extension ShardLoop {
             case .nextLink: client.recovery?.candidates ?? []
             }
         let candidate = candidates[index]
-        if usePool, let pooled = takeFromPool(candidate.key) {
+        // A TLS connection is pooled under the name its certificate was verified for.
+        let serverName = candidate.tls.map { $0.serverName(head: withExchange(client, role) { $0.forwardedHead } ?? []) }
+        let poolKey = serverName.flatMap { candidate.tls?.poolKey(serverName: $0) } ?? candidate.key
+        if usePool, let pooled = takeFromPool(poolKey) {
             pooled.prepareForReuse(client: client.handle)
             attach(pooled, to: client, role)
             return step(client, role) { $0.handle(.connected(reused: true)) }
+        }
+        var tls: BackendTLS?
+        if let target = candidate.tls, let serverName {
+            tls = makeBackendTLS(target, serverName: serverName)
+            if tls == nil { return step(client, role) { $0.handle(.connectFailed) } }
         }
         let fd = Sockets.stream(family: candidate.address.family)
         guard fd >= 0 else {
@@ -159,7 +167,8 @@ extension ShardLoop {
         }
         let backend = allocateBackend()
         let generation = (backend.socket.generation &+ 1) & UserData.generationMask
-        backend.reset(fd: fd, generation: generation, targetKey: candidate.key, to: candidate.address)
+        backend.reset(fd: fd, generation: generation, targetKey: poolKey, to: candidate.address)
+        backend.tls = tls
         backend.state = .active(client: client.handle)
         backend.socket.inFlight.insert(.connect)
         attach(backend, to: client, role)
@@ -240,6 +249,7 @@ extension ShardLoop {
         }
         backend.socket.lifecycle = .open
         Sockets.setNoDelay(backend.socket.fd)
+        if backend.tls != nil { return startBackendHandshake(backend) }  // `.connected` once it is done
         perform(step(client, role) { $0.handle(.connected(reused: false)) }, client, role)
         updateClientRecv(client)
     }
@@ -249,6 +259,8 @@ extension ShardLoop {
         backend.socket.inFlight.remove(.send)
         if completion.result < 0 {
             backendFailed(backend)
+        } else if backend.tls != nil {
+            backend.wire.consume(Int(completion.result), pool: chunkPool)
         } else {
             backend.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
         }
@@ -258,7 +270,7 @@ extension ShardLoop {
         }
         flushBackend(backend)
         if let (client, role) = owner(of: backend), role == .request, client.phase == .requestBody || client.phase == .tunnel,
-            backend.socket.sendQueue.byteCount < configuration.sendLowWater
+            backend.queuedBytes < configuration.sendLowWater
         {
             drainInbound(client)
             updateClientRecv(client)
@@ -273,7 +285,13 @@ extension ShardLoop {
         if !completion.hasMore { backend.socket.recvEnded() }
         let result = completion.result
         if result > 0, let id = completion.bufferID {
-            if backend.socket.isLive { backendBytes(backend, buffers.bytes(id, count: Int(result))) }
+            if backend.socket.isLive {
+                if let tls = backend.tls {
+                    backendTLSReceived(backend, tls, buffers.bytes(id, count: Int(result)))
+                } else {
+                    backendBytes(backend, buffers.bytes(id, count: Int(result)))
+                }
+            }
             buffers.recycle(id)
         } else if result == 0 {
             backendEOF(backend)
@@ -307,7 +325,7 @@ extension ShardLoop {
         }
     }
 
-    private func backendBytes(_ backend: BackendConnection, _ bytes: UnsafeRawBufferPointer) {
+    func backendBytes(_ backend: BackendConnection, _ bytes: UnsafeRawBufferPointer) {
         guard case .active = backend.state, let (client, role) = owner(of: backend) else {
             closeBackend(backend)  // an idle connection must not talk; one without a client is done
             return
@@ -344,7 +362,7 @@ extension ShardLoop {
         while let readingBody = withExchange(client, role, { $0.isDone ? nil : $0.readingBody }) ?? nil {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             if readingBody {
-                let backendQueueEmpty = backend.socket.sendQueue.isEmpty
+                let backendQueueEmpty = backend.queuedBytes == 0
                 let result = withExchange(client, role) { exchange in
                     exchange.receiveBody(rest, backendQueueEmpty: backendQueueEmpty) { chunk, chunked in
                         if chunked {
@@ -386,7 +404,8 @@ extension ShardLoop {
         return bytes.count
     }
 
-    private func backendEOF(_ backend: BackendConnection) {
+    func backendEOF(_ backend: BackendConnection) {
+        if let tls = backend.tls, !tls.established { return backendHandshakeFailed(backend, "closed during the handshake") }
         guard case .active = backend.state, let (client, role) = owner(of: backend) else {
             closeBackend(backend)
             return
@@ -397,7 +416,8 @@ extension ShardLoop {
     }
 
     /// The backend connection broke; the exchange decides: retry, 502, or cut off mid-body.
-    private func backendFailed(_ backend: BackendConnection) {
+    func backendFailed(_ backend: BackendConnection) {
+        if let tls = backend.tls, !tls.established { return backendHandshakeFailed(backend, "reset during the handshake") }
         guard let (client, role) = owner(of: backend) else {
             closeBackend(backend)
             return

@@ -67,10 +67,10 @@ extension ShardLoop {
             case .webSocket:
                 wanted = client.socket.sendQueue.byteCount < high && client.webSocket?.requester.readPaused != true
             case .tunnel:
-                wanted = (backend(of: client)?.socket.sendQueue.byteCount ?? 0) < high
+                wanted = (backend(of: client)?.queuedBytes ?? 0) < high
             case .requestBody:
-                if let backend = backend(of: client), backend.socket.lifecycle == .open {
-                    wanted = backend.socket.sendQueue.byteCount < high
+                if let backend = backend(of: client), backend.isEstablished {
+                    wanted = backend.queuedBytes < high
                 } else {
                     wanted = client.inbound.count < high
                 }
@@ -150,8 +150,8 @@ extension ShardLoop {
                 }
             case .requestBody:
                 if client.exchange.proxy != nil {
-                    guard let backend = backend(of: client), backend.socket.lifecycle == .open,
-                        backend.socket.sendQueue.byteCount < configuration.sendHighWater
+                    guard let backend = backend(of: client), backend.isEstablished,
+                        backend.queuedBytes < configuration.sendHighWater
                     else { return offset }  // body waits until the backend can take it
                 }
                 guard var decoder = client.exchange.requestDecoder else { return offset }

@@ -88,6 +88,6 @@ extension ShardLoop {
     private func bodyWaitsForBackend(_ client: ClientConnection) -> Bool {
         if !client.socket.inFlight.contains(.recv) { return true }
         guard let backend = backend(of: client) else { return false }
-        return backend.socket.lifecycle == .connecting || backend.socket.sendQueue.byteCount >= configuration.sendHighWater
+        return !backend.isEstablished || backend.queuedBytes >= configuration.sendHighWater
     }
 }

@@ -14,6 +14,13 @@ extension ShardLoop {
         if let signing = recovery.signing { headers.add("Grip-Sig", gripSigner.token(issuer: signing.issuer, key: signing.key)) }
         headers.add("Content-Length", "0")
         headers.add("Connection", "close")
+        var bytes: [UInt8] = []
+        HTTPWriter.appendRequestHead(HTTPRequestHead(method: "POST", target: link, version: .http11, headers: headers), to: &bytes)
+        var tls: BackendTLS?
+        if let target = candidate.tls {
+            tls = makeBackendTLS(target, serverName: target.serverName(head: bytes))
+            if tls == nil { return }
+        }
         let fd = Sockets.stream(family: candidate.address.family)
         guard fd >= 0 else {
             stats.backendConnectErrors += 1
@@ -22,9 +29,8 @@ extension ShardLoop {
         let backend = allocateBackend()
         let generation = (backend.socket.generation &+ 1) & UserData.generationMask
         backend.reset(fd: fd, generation: generation, targetKey: candidate.key, to: candidate.address)
+        backend.tls = tls
         backend.state = .notice
-        var bytes: [UInt8] = []
-        HTTPWriter.appendRequestHead(HTTPRequestHead(method: "POST", target: link, version: .http11, headers: headers), to: &bytes)
         backend.socket.sendQueue.append(bytes, pool: chunkPool)
         backend.socket.inFlight.insert(.connect)
         ring.prepareConnect(
@@ -42,6 +48,7 @@ extension ShardLoop {
             return
         }
         backend.socket.lifecycle = .open
+        if backend.tls != nil { return startBackendHandshake(backend) }  // the POST goes once it is done
         flushBackend(backend)
         updateBackendRecv(backend)
     }

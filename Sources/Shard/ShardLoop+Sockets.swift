@@ -63,9 +63,9 @@ extension ShardLoop {
     }
 
     func flushBackend(_ backend: BackendConnection) {
-        guard !backend.socket.inFlight.contains(.send), backend.socket.lifecycle == .open,
-            let next = backend.socket.sendQueue.nextSend
-        else { return }
+        guard !backend.socket.inFlight.contains(.send), backend.socket.lifecycle == .open else { return }
+        if backend.tls != nil { return flushTLSBackend(backend) }
+        guard let next = backend.socket.sendQueue.nextSend else { return }
         ring.prepareSend(fd: backend.socket.fd, bytes: next.base, count: next.count, userData: UserData(.backendSend, backend.handle))
         backend.socket.inFlight.insert(.send)
     }
@@ -123,6 +123,8 @@ extension ShardLoop {
         backend.socket.fd = -1
         backend.socket.generation = (backend.socket.generation &+ 1) & UserData.generationMask
         backend.socket.sendQueue.removeAll(pool: chunkPool)
+        backend.wire.removeAll(pool: chunkPool)
+        backend.tls = nil
         backend.inbound.release()
         backends.release(backend.slot)
     }

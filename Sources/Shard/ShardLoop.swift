@@ -33,6 +33,10 @@ public final class ShardLoop {
     var resolvedRoutes: [ResolvedRoute] = []
     /// Idle backend connections by target.
     var backendPool: BackendPool
+    /// TLS to backends: a context per client identity (`""`: none), made when routes with
+    /// `ssl` targets are installed, and where records are decrypted into (allocated on first use).
+    var backendTLSContexts: [String: BackendTLSContext] = [:]
+    var tlsPlaintext: UnsafeMutableRawBufferPointer? = nil
 
     var subscriptionTable = SubscriptionTable()
     var heldStreamCount = 0

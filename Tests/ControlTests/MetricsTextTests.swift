@@ -58,7 +58,7 @@ import Testing
                 \.heldStream, \.heldResponse, \.subscriptions, \.channels, \.messagesReceived, \.messagesDelivered,
                 \.deliveriesDropped, \.deliveriesFiltered, \.filterErrors, \.slowSubscriberCloses, \.webSocketOpen, \.webSocketSessionsOpened,
                 \.webSocketHandshakeRejections, \.webSocketMessagesIn, \.webSocketMessagesOut, \.webSocketProtocolErrors,
-                \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses, \.webSocketBackpressurePauses,
+                \.webSocketEventRequests, \.webSocketEventFailures, \.backendInvalidResponses, \.backendTLSErrors, \.webSocketBackpressurePauses,
                 \.clientHeaderTimeouts, \.clientIdleTimeouts, \.clientBodyTimeouts,
                 \.connectionSlots, \.memoryReclaims, \.nextLinkFetches, \.nextLinkSharedFetches, \.nextLinkRetries,
                 \.nextLinkFailures, \.nextLinkIdleRefreshes, \.longPollReRequests, \.goneLinkPosts,
@@ -133,6 +133,7 @@ import Testing
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "reset"]) == Double(stats.backendResetErrors))
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "timeout"]) == Double(stats.backendTimeouts))
             #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "invalid"]) == Double(stats.backendInvalidResponses))
+            #expect(metrics.value("pushpind_backend_errors_total", ["shard": label, "kind": "tls"]) == Double(stats.backendTLSErrors))
             #expect(metrics.value("pushpind_client_timeouts_total", ["shard": label, "kind": "header"]) == Double(stats.clientHeaderTimeouts))
             #expect(metrics.value("pushpind_client_timeouts_total", ["shard": label, "kind": "idle"]) == Double(stats.clientIdleTimeouts))
             #expect(metrics.value("pushpind_client_timeouts_total", ["shard": label, "kind": "body"]) == Double(stats.clientBodyTimeouts))

@@ -83,6 +83,7 @@ import Testing
         stats.goneLinkPosts = base + 75
         stats.deliveriesFiltered = base + 76
         stats.filterErrors = base + 77
+        stats.backendTLSErrors = base + 78
         return stats
     }
 

@@ -37,12 +37,15 @@ final class PushpindProcess {
 
     /// Spawns `binary` with `arguments`, then waits until `clientPort` and `controlPort`
     /// accept connections. Throws with the log when it exits or times out first.
-    init(binary: String, arguments: [String], clientPort: UInt16, controlPort: UInt16, logPath: String) throws {
+    init(
+        binary: String, arguments: [String], clientPort: UInt16, controlPort: UInt16, logPath: String,
+        environment: [String: String] = [:]
+    ) throws {
         self.arguments = arguments
         self.clientPort = clientPort
         self.controlPort = controlPort
         self.logPath = logPath
-        pid = try ChildProcess.spawn([binary] + arguments, outputPath: logPath)
+        pid = try ChildProcess.spawn([binary] + arguments, environment: environment, outputPath: logPath)
         logID = PushpindLogs.shared.register(label: "pushpind pid \(pid) \(arguments.joined(separator: " "))", logPath: logPath)
         do {
             try waitUntilReady()

@@ -25,6 +25,8 @@ struct PushpindSetup {
     var configPorts: (client: UInt16, control: UInt16)?
     var logLevel: Int? = 2
     var extraArguments: [String] = []
+    /// Added to pushpind's environment (e.g. `SSL_CERT_FILE`, the trust store OpenSSL reads).
+    var environment: [String: String] = [:]
 
     /// Routes everything to `backend` (`* 127.0.0.1:PORT`).
     static func proxying(to backend: BackendStub) -> PushpindSetup {
@@ -130,7 +132,7 @@ extension PushpindSetup {
             do {
                 return try PushpindProcess(
                     binary: binary, arguments: arguments, clientPort: clientPort,
-                    controlPort: controlPort, logPath: sandbox.path("pushpind-\(attempt).log"))
+                    controlPort: controlPort, logPath: sandbox.path("pushpind-\(attempt).log"), environment: environment)
             } catch {
                 let portTaken = String(describing: error).localizedCaseInsensitiveContains("in use")
                 if attempt >= 2 || !portTaken { throw error }

@@ -1,0 +1,56 @@
+#ifndef COPENSSL_H
+#define COPENSSL_H
+/* OpenSSL (libssl-dev) for TLS on client and backend connections. The shard's ring does the
+   socket I/O; OpenSSL only sees memory BIOs. Macros Swift cannot import become inline functions. */
+#include <features.h>
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/bio.h>
+#include <openssl/buffer.h>
+#include <openssl/x509v3.h>
+#include <openssl/rand.h>
+
+static inline int copenssl_ctx_set_protocol_range(SSL_CTX *ctx, int min, int max) {
+    if (SSL_CTX_set_min_proto_version(ctx, min) != 1) return 0;
+    return (int)SSL_CTX_set_max_proto_version(ctx, max);
+}
+
+static inline long copenssl_ctx_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+
+static inline long copenssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_session_cache_mode(ctx, mode);
+}
+
+static inline long copenssl_ctx_set_ticket_keys(SSL_CTX *ctx, const unsigned char *keys, long length) {
+    return SSL_CTX_set_tlsext_ticket_keys(ctx, (void *)keys, length);
+}
+
+static inline int copenssl_ctx_set_groups(SSL_CTX *ctx, const char *groups) {
+    return (int)SSL_CTX_set1_groups_list(ctx, groups);
+}
+
+static inline void copenssl_ctx_set_servername_callback(SSL_CTX *ctx, int (*callback)(SSL *, int *, void *), void *arg) {
+    SSL_CTX_set_tlsext_servername_callback(ctx, callback);
+    SSL_CTX_set_tlsext_servername_arg(ctx, arg);
+}
+
+static inline int copenssl_set_host_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
+/* Bytes a memory BIO holds, and how much it has allocated for them. */
+static inline size_t copenssl_bio_capacity(BIO *bio) {
+    BUF_MEM *memory = NULL;
+    BIO_get_mem_ptr(bio, &memory);
+    return memory == NULL ? 0 : memory->max;
+}
+
+/* The server's ALPN choice: http/1.1 when the client offers it, else no ALPN at all. */
+void copenssl_ctx_select_http1_alpn(SSL_CTX *ctx);
+
+/* A client's ALPN offer of http/1.1 only. */
+int copenssl_ctx_offer_http1_alpn(SSL_CTX *ctx);
+
+#endif

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// Route targets with `ssl`: pushpind connects to an HTTPS origin (Python's `ssl`) whose
+/// certificate comes from a test CA, verifies it for the request's Host (or the target's own
+/// host with `trust_connect_host`) unless `insecure`, presents `client_cert=` when asked, and
+/// pools the TLS connections. A backend that fails TLS is a 502, counted as
+/// `pushpind_backend_errors_total{kind="tls"}`.
+extension EndToEnd {
+    @Suite struct TLSBackendTests {
+        /// pushpind trusting the test CA the way OpenSSL is pointed at a private CA.
+        private static func setup(_ routes: String, trusting certificates: TestCertificates?) -> PushpindSetup {
+            var setup = PushpindSetup()
+            setup.routes = routes
+            if let certificates { setup.environment["SSL_CERT_FILE"] = certificates.caFile }
+            return setup
+        }
+
+        private static func get(_ pushpind: PushpindProcess, _ target: String, host: String) throws -> HTTPResponse {
+            let client = try RawHTTPClient(port: pushpind.clientPort)
+            defer { client.close() }
+            return try client.get(target, headers: [("Host", host)])
+        }
+
+        private static func tlsErrors(_ pushpind: PushpindProcess) throws -> Double {
+            try pushpind.metrics().total("pushpind_backend_errors_total", ["kind": "tls"])
+        }
+
+        @Test func verifiedOriginAnswersWithTheHostAsServerName() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            try withPushpind(Self.setup("* 127.0.0.1:\(origin.port),ssl\n", trusting: certificates)) { pushpind in
+                let response = try Self.get(pushpind, "/hello", host: "localhost")
+                #expect(response.status == 200)
+                #expect(response.bodyText == "hello over tls\n")
+                #expect(response.header("X-SNI") == "localhost")
+                #expect(response.header("X-Client-CN") == "none")
+                #expect(try Self.tlsErrors(pushpind) == 0)
+            }
+        }
+
+        /// The system store does not know the test CA: refused (502) unless `insecure`.
+        @Test func untrustedCertificateIsRefusedUnlessInsecure() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            let routes = "verified.test 127.0.0.1:\(origin.port),ssl\ninsecure.test 127.0.0.1:\(origin.port),ssl,insecure\n"
+            try withPushpind(Self.setup(routes, trusting: nil)) { pushpind in
+                let refused = try Self.get(pushpind, "/hello", host: "verified.test")
+                #expect(refused.status == 502)
+                #expect(try Self.tlsErrors(pushpind) == 1)
+                let accepted = try Self.get(pushpind, "/hello", host: "insecure.test")
+                #expect(accepted.status == 200)
+                #expect(accepted.bodyText == "hello over tls\n")
+                #expect(accepted.header("X-SNI") == "insecure.test")
+                #expect(try Self.tlsErrors(pushpind) == 1)
+            }
+        }
+
+        /// The certificate names localhost: a request for another Host fails verification,
+        /// unless the route trusts the connect host.
+        @Test func wrongNameIsRefusedUnlessTrustConnectHost() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            let routes = "wrong.test localhost:\(origin.port),ssl\nconnect.test localhost:\(origin.port),ssl,trust_connect_host\n"
+            try withPushpind(Self.setup(routes, trusting: certificates)) { pushpind in
+                let refused = try Self.get(pushpind, "/hello", host: "wrong.test")
+                #expect(refused.status == 502)
+                #expect(try Self.tlsErrors(pushpind) >= 1)
+                let trusted = try Self.get(pushpind, "/hello", host: "connect.test")
+                #expect(trusted.status == 200)
+                #expect(trusted.header("X-SNI") == "localhost")
+            }
+        }
+
+        /// The origin requires a certificate from the test CA (verified here for the
+        /// connect address, 127.0.0.1, which the server certificate names too).
+        @Test func clientCertificateIsPresentedWhenConfigured() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates, requireClientCertificate: true)
+            defer { origin.stop() }
+            let routes = """
+                anonymous.test 127.0.0.1:\(origin.port),ssl,trust_connect_host
+                identified.test 127.0.0.1:\(origin.port),ssl,trust_connect_host,client_cert=\(certificates.clientCert),client_key=\(certificates.clientKey)
+
+                """
+            try withPushpind(Self.setup(routes, trusting: certificates)) { pushpind in
+                #expect(try Self.get(pushpind, "/hello", host: "anonymous.test").status == 502)
+                #expect(try Self.tlsErrors(pushpind) == 1)
+                let identified = try Self.get(pushpind, "/hello", host: "identified.test")
+                #expect(identified.status == 200)
+                #expect(identified.header("X-Client-CN") == "pushpind-client")
+            }
+        }
+
+        @Test func streamHoldFromTLSOriginGetsPublishes() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            try withPushpind(Self.setup("* 127.0.0.1:\(origin.port),ssl\n", trusting: certificates)) { pushpind in
+                let subscriber = try StreamSubscriber(
+                    port: pushpind.clientPort, target: "/stream?ch=secure", headers: [("Host", "localhost")])
+                let start = "stream start\n"
+                #expect(try subscriber.read(expecting: start) == start)
+                try pushpind.waitForHeld(stream: 1)
+                try pushpind.publish(PublishJSON.stream("secure", "published\n"))
+                #expect(try subscriber.read(expecting: start + "published\n") == start + "published\n")
+            }
+        }
+
+        /// Requests one after another share one TLS connection to the origin; a request for
+        /// another name (verified for another name) does not take it.
+        @Test func keepAliveReusesTheTLSConnection() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            var setup = Self.setup("* 127.0.0.1:\(origin.port),ssl,insecure\n", trusting: nil)
+            setup.shards = 1
+            try withPushpind(setup) { pushpind in
+                for round in 1...3 {
+                    let response = try Self.get(pushpind, "/hello", host: "localhost")
+                    #expect(response.status == 200)
+                    #expect(response.header("X-Connections") == "1", "round \(round)")
+                }
+                let other = try Self.get(pushpind, "/hello", host: "other.test")
+                #expect(other.header("X-Connections") == "2")
+                #expect(other.header("X-SNI") == "other.test")
+                #expect(try Self.get(pushpind, "/hello", host: "localhost").header("X-Connections") == "2")
+            }
+        }
+    }
+}
