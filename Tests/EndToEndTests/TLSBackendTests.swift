@@ -110,6 +110,48 @@ extension EndToEnd {
             }
         }
 
+        /// `Grip-Link rel=gone` on a TLS origin: the POST goes over TLS too.
+        @Test func goneLinkIsPostedOverTLS() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            try withPushpind(Self.setup("* 127.0.0.1:\(origin.port),ssl\n", trusting: certificates)) { pushpind in
+                let subscriber = try StreamSubscriber(
+                    port: pushpind.clientPort, target: "/stream?ch=g&gone=1", headers: [("Host", "localhost")])
+                #expect(try subscriber.read(expecting: "stream start\n") == "stream start\n")
+                try pushpind.waitForHeld(stream: 1)
+                subscriber.close()
+                let posts = eventually { () -> String? in
+                    let count = try? Self.get(pushpind, "/gone-count", host: "localhost").bodyText
+                    return count == "0" ? nil : count
+                }
+                #expect(posts == "1")
+                #expect(try Self.tlsErrors(pushpind) == 0)
+            }
+        }
+
+        /// A WebSocket route to an `ssl` target: passthrough over wss, and WebSocket-over-HTTP
+        /// events posted over https.
+        @Test func webSocketsReachTLSOrigins() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            let webSocketOrigin = try TLSWebSocketOrigin(certificates)
+            defer { webSocketOrigin.stop() }
+            let routes = "wss.test 127.0.0.1:\(webSocketOrigin.port),ssl,trust_connect_host\nwoh.test 127.0.0.1:\(origin.port),ssl,trust_connect_host,over_http\n"
+            try withPushpind(Self.setup(routes, trusting: certificates)) { pushpind in
+                let passthrough = try WebSocketClient.connect(port: pushpind.clientPort, "/", headers: [("Host", "wss.test")])
+                try passthrough.sendText("through wss")
+                #expect(try passthrough.readMessage() == .text("through wss"))
+                passthrough.close()
+                let overHTTP = try WebSocketClient.connect(port: pushpind.clientPort, "/", headers: [("Host", "woh.test")])
+                try overHTTP.sendText("through https events")
+                #expect(try overHTTP.readMessage() == .text("through https events"))
+                overHTTP.close()
+                #expect(try Self.tlsErrors(pushpind) == 0)
+            }
+        }
+
         /// Requests one after another share one TLS connection to the origin; a request for
         /// another name (verified for another name) does not take it.
         @Test func keepAliveReusesTheTLSConnection() throws {

@@ -49,7 +49,9 @@ final class TestCertificates {
 /// optionally requiring a client certificate from the test CA. Every answer says what the
 /// origin saw: `X-Connections` (TLS connections accepted so far), `X-SNI` (the server name
 /// of this connection) and `X-Client-CN` (the client certificate's CN, or `none`).
-/// `GET /stream?ch=C` answers a GRIP stream hold on channel C; anything else `hello over tls`.
+/// `GET /stream?ch=C` answers a GRIP stream hold on channel C (with `&gone=1`, a
+/// `Grip-Link` gone link to `/gone`, whose POSTs `GET /gone-count` counts); a POST of
+/// WebSocket-over-HTTP events is echoed (OPEN accepted); anything else `hello over tls`.
 final class TLSOrigin {
     let process: PythonProcess
     let port: UInt16
@@ -70,6 +72,7 @@ final class TLSOrigin {
 
         lock = threading.Lock()
         connections = 0
+        gone_posts = 0
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -87,11 +90,30 @@ final class TLSOrigin {
                 headers = [("X-Connections", str(connections)),
                            ("X-SNI", getattr(self.connection, "sni", None) or "none"), ("X-Client-CN", cn)]
                 if url.path == "/stream":
-                    channel = parse_qs(url.query).get("ch", ["tls"])[0]
-                    headers += [("Content-Type", "text/plain"), ("Grip-Hold", "stream"), ("Grip-Channel", channel)]
+                    query = parse_qs(url.query)
+                    headers += [("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
+                                ("Grip-Channel", query.get("ch", ["tls"])[0])]
+                    if "gone" in query:
+                        headers.append(("Grip-Link", "</gone>; rel=gone"))
                     body = b"stream start\n"
+                elif url.path == "/gone-count":
+                    body = str(gone_posts).encode()
                 else:
                     body = b"hello over tls\n"
+                self.answer(headers, body)
+
+            def do_POST(self):
+                global gone_posts
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if self.path == "/gone":
+                    with lock:
+                        gone_posts += 1
+                    self.answer([], b"")
+                    return
+                # WebSocket-over-HTTP: accept the OPEN, echo every other event.
+                self.answer([("Content-Type", "application/websocket-events")], body)
+
+            def answer(self, headers, body):
                 self.send_response(200)
                 for name, value in headers:
                     self.send_header(name, value)
@@ -117,5 +139,44 @@ final class TLSOrigin {
         server.socket = context.wrap_socket(server.socket, server_side=True)
         print("READY %d" % server.server_address[1], flush=True)
         server.serve_forever()
+        """#
+}
+
+/// A WebSocket echo server over TLS on the `websockets` library (certificate from the test
+/// CA): what a `wss` target reaches. Prints `READY <port>` once listening on 127.0.0.1.
+final class TLSWebSocketOrigin {
+    let process: PythonProcess
+    let port: UInt16
+
+    init(_ certificates: TestCertificates) throws {
+        guard PythonProcess.hasModule("websockets") else {
+            throw HarnessError.setup("the Python module websockets is missing (scripts/setup.sh installs it)")
+        }
+        process = try PythonProcess(script: Self.script, arguments: [certificates.serverCert, certificates.serverKey])
+        port = try process.waitForReadyPort()
+    }
+
+    func stop() { process.stop() }
+
+    private static let script = #"""
+        import asyncio, ssl, sys
+        try:
+            from websockets.asyncio.server import serve
+        except ImportError:
+            from websockets import serve
+
+        async def echo(ws):
+            async for message in ws:
+                await ws.send(message)
+
+        async def main():
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[1], sys.argv[2])
+            async with serve(echo, "127.0.0.1", 0, ssl=context, compression=None) as server:
+                sockets = getattr(server, "sockets", None) or server.server.sockets
+                print("READY %d" % sockets[0].getsockname()[1], flush=True)
+                await asyncio.Future()
+
+        asyncio.run(main())
         """#
 }
