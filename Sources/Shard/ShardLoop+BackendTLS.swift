@@ -11,7 +11,8 @@ extension ShardLoop {
     /// The TLS of a new connection to `target` for `serverName`; nil (counted, logged) when it
     /// cannot be set up.
     func makeBackendTLS(_ target: BackendTLSTarget, serverName: String) -> BackendTLS? {
-        guard let context = target.context, let tls = BackendTLS(context: context, serverName: serverName, verify: target.verify)
+        guard let context = target.context,
+            let tls = BackendTLS(context: context, serverName: serverName, verifiedName: target.verifiedName(serverName: serverName))
         else {
             stats.backendTLSErrors += 1
             logger.info("backend TLS setup failed", metadata: ["target": "\(target.connectHost)", "name": "\(serverName)"])

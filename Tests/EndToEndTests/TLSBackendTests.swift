@@ -59,7 +59,7 @@ extension EndToEnd {
         }
 
         /// The certificate names localhost: a request for another Host fails verification,
-        /// unless the route trusts the connect host.
+        /// unless the route trusts the connect host (the SNI is still the Host, as Pushpin's).
         @Test func wrongNameIsRefusedUnlessTrustConnectHost() throws {
             let certificates = try TestCertificates()
             let origin = try TLSOrigin(certificates)
@@ -71,7 +71,7 @@ extension EndToEnd {
                 #expect(try Self.tlsErrors(pushpind) >= 1)
                 let trusted = try Self.get(pushpind, "/hello", host: "connect.test")
                 #expect(trusted.status == 200)
-                #expect(trusted.header("X-SNI") == "localhost")
+                #expect(trusted.header("X-SNI") == "connect.test", "the SNI is the Host, as Pushpin sends it")
             }
         }
 
@@ -109,6 +109,39 @@ extension EndToEnd {
                 #expect(try subscriber.read(expecting: start + "published\n") == start + "published\n")
             }
         }
+
+        /// A backend that answers the ClientHello with garbage: 502 and counted, and the
+        /// shard goes on serving other requests.
+        @Test func garbageInsteadOfAHandshakeIs502() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            let garbage = try PythonProcess(script: Self.garbageServer)
+            defer { garbage.stop() }
+            let garbagePort = try garbage.waitForReadyPort()
+            let routes = "bad.test 127.0.0.1:\(garbagePort),ssl\ngood.test 127.0.0.1:\(origin.port),ssl,insecure\n"
+            var setup = Self.setup(routes, trusting: nil)
+            setup.shards = 1
+            try withPushpind(setup) { pushpind in
+                let refused = try Self.get(pushpind, "/hello", host: "bad.test")
+                #expect(refused.status == 502)
+                #expect(try Self.tlsErrors(pushpind) == 1)
+                #expect(try Self.get(pushpind, "/hello", host: "good.test").status == 200)
+            }
+        }
+
+        /// Accepts TCP connections and writes a line of text to each, whatever it is sent.
+        private static let garbageServer = #"""
+            import socket, threading
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(16)
+            print("READY %d" % listener.getsockname()[1], flush=True)
+            while True:
+                connection, _ = listener.accept()
+                connection.sendall(b"this is not TLS at all\r\n" * 20)
+                threading.Timer(5, connection.close).start()
+            """#
 
         /// `Grip-Link rel=gone` on a TLS origin: the POST goes over TLS too.
         @Test func goneLinkIsPostedOverTLS() throws {

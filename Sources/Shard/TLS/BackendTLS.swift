@@ -28,9 +28,10 @@ final class BackendTLS {
     private let produced: OpaquePointer
     private(set) var established = false
 
-    /// `serverName` goes out as SNI (unless it is an IP literal) and, when `verify`, the
-    /// certificate must be valid for it. Nil when OpenSSL refuses (out of memory, a name it rejects).
-    init?(context: BackendTLSContext, serverName: String, verify: Bool) {
+    /// `serverName` goes out as SNI (unless it is an IP literal); the certificate must be
+    /// valid for `verifiedName`, and is not checked at all when that is nil. Nil when OpenSSL
+    /// refuses (out of memory, a name it rejects).
+    init?(context: BackendTLSContext, serverName: String, verifiedName: String?) {
         guard let ssl = SSL_new(context.context) else { return nil }
         guard let received = BIO_new(BIO_s_mem()), let produced = BIO_new(BIO_s_mem()) else {
             SSL_free(ssl)
@@ -41,10 +42,11 @@ final class BackendTLS {
         self.received = received
         self.produced = produced
         SSL_set_connect_state(ssl)
-        let isAddress = Self.isIPAddress(serverName)
-        if !isAddress, !serverName.isEmpty, copenssl_set_host_name(ssl, serverName) != 1 { return nil }
-        if verify {
-            let named = isAddress ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName) : SSL_set1_host(ssl, serverName)
+        if !Self.isIPAddress(serverName), !serverName.isEmpty, copenssl_set_host_name(ssl, serverName) != 1 { return nil }
+        if let verifiedName {
+            let named =
+                Self.isIPAddress(verifiedName)
+                ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), verifiedName) : SSL_set1_host(ssl, verifiedName)
             guard named == 1 else { return nil }
         } else {
             SSL_set_verify(ssl, SSL_VERIFY_NONE, nil)

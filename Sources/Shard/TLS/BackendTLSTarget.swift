@@ -8,13 +8,14 @@ final class BackendTLSTarget {
     let context: BackendTLSContext?
     /// Not `insecure`.
     let verify: Bool
-    /// `trust_connect_host`: the target's own host is the name, whatever the request's Host;
-    /// otherwise the Host of the request sent (Pushpin verifies the request URI's host).
+    /// `trust_connect_host`: the certificate must be valid for the target's own host rather
+    /// than for the Host of the request sent (which Pushpin verifies, as the request URI's host).
     let trustConnectHost: Bool
-    /// The target's host: the name under `trust_connect_host`, and for a request with no Host.
+    /// The target's host: the verified name under `trust_connect_host`, and the name of a
+    /// request with no Host.
     let connectHost: String
-    /// Idle connections are pooled by this plus the name they were verified for, so a plain
-    /// connection, one to another identity or one verified for another name is never reused.
+    /// Idle connections are pooled by this plus their server name, so a plain connection, one
+    /// with another identity or one verified for another name is never reused.
     private let poolKeyPrefix: String
 
     init(context: BackendTLSContext?, verify: Bool, trustConnectHost: Bool, connectHost: String, signature: String) {
@@ -25,10 +26,16 @@ final class BackendTLSTarget {
         poolKeyPrefix = "tls " + signature + " "
     }
 
-    /// The SNI and certificate name for a request whose head is `head`.
+    /// The name sent as SNI for a request whose head is `head`: its Host, as Pushpin sends
+    /// it (also under `trust_connect_host`).
     func serverName(head: [UInt8]) -> String {
-        if trustConnectHost { return connectHost }
-        return RequestHeadHost.host(in: head) ?? connectHost
+        RequestHeadHost.host(in: head) ?? connectHost
+    }
+
+    /// The name the certificate must be valid for; nil when it is not verified (`insecure`).
+    func verifiedName(serverName: String) -> String? {
+        guard verify else { return nil }
+        return trustConnectHost ? connectHost : serverName
     }
 
     func poolKey(serverName: String) -> String { poolKeyPrefix + serverName }
