@@ -79,11 +79,13 @@ extension EndToEnd {
         /// connect address, 127.0.0.1, which the server certificate names too).
         @Test func clientCertificateIsPresentedWhenConfigured() throws {
             let certificates = try TestCertificates()
+            // Relative to the routes file's directory, a sibling temp dir of the certificates'.
+            func relative(_ path: String) -> String { "../" + path.split(separator: "/").suffix(2).joined(separator: "/") }
             let origin = try TLSOrigin(certificates, requireClientCertificate: true)
             defer { origin.stop() }
             let routes = """
                 anonymous.test 127.0.0.1:\(origin.port),ssl,trust_connect_host
-                identified.test 127.0.0.1:\(origin.port),ssl,trust_connect_host,client_cert=\(certificates.clientCert),client_key=\(certificates.clientKey)
+                identified.test 127.0.0.1:\(origin.port),ssl,trust_connect_host,client_cert=\(relative(certificates.clientCert)),client_key=\(relative(certificates.clientKey))
 
                 """
             try withPushpind(Self.setup(routes, trusting: certificates)) { pushpind in
@@ -107,6 +109,22 @@ extension EndToEnd {
                 try pushpind.waitForHeld(stream: 1)
                 try pushpind.publish(PublishJSON.stream("secure", "published\n"))
                 #expect(try subscriber.read(expecting: start + "published\n") == start + "published\n")
+            }
+        }
+
+        /// A next link with no hold is fetched at once, over TLS like the request itself.
+        @Test func nextLinkIsFetchedOverTLS() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            try withPushpind(Self.setup("* 127.0.0.1:\(origin.port),ssl\n", trusting: certificates)) { pushpind in
+                let subscriber = try StreamSubscriber(
+                    port: pushpind.clientPort, target: "/paged?ch=paged", headers: [("Host", "localhost")])
+                let expected = "page over tls\nstream start\n"
+                #expect(try subscriber.read(expecting: expected) == expected)
+                try pushpind.waitForHeld(stream: 1)
+                try pushpind.publish(PublishJSON.stream("paged", "then published\n"))
+                #expect(try subscriber.read(expecting: expected + "then published\n") == expected + "then published\n")
             }
         }
 

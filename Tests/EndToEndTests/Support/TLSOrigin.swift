@@ -50,7 +50,8 @@ final class TestCertificates {
 /// origin saw: `X-Connections` (TLS connections accepted so far), `X-SNI` (the server name
 /// of this connection) and `X-Client-CN` (the client certificate's CN, or `none`).
 /// `GET /stream?ch=C` answers a GRIP stream hold on channel C (with `&gone=1`, a
-/// `Grip-Link` gone link to `/gone`, whose POSTs `GET /gone-count` counts); a POST of
+/// `Grip-Link` gone link to `/gone`, whose POSTs `GET /gone-count` counts); `GET /paged?ch=C`
+/// answers `page over tls` and a next link to that stream hold, no hold; a POST of
 /// WebSocket-over-HTTP events is echoed (OPEN accepted); anything else `hello over tls`.
 final class TLSOrigin {
     let process: PythonProcess
@@ -96,6 +97,10 @@ final class TLSOrigin {
                     if "gone" in query:
                         headers.append(("Grip-Link", "</gone>; rel=gone"))
                     body = b"stream start\n"
+                elif url.path == "/paged":
+                    channel = parse_qs(url.query).get("ch", ["tls"])[0]
+                    headers.append(("Grip-Link", "</stream?ch=%s>; rel=next" % channel))
+                    body = b"page over tls\n"
                 elif url.path == "/gone-count":
                     body = str(gone_posts).encode()
                 else:
