@@ -147,7 +147,7 @@ extension ShardLoop {
             case .nextLink: client.recovery?.candidates ?? []
             }
         let candidate = candidates[index]
-        // A TLS connection is pooled under the name its certificate was verified for.
+        // A TLS connection is pooled under its TLS settings and server name.
         let serverName = candidate.tls.map { $0.serverName(head: withExchange(client, role) { $0.forwardedHead } ?? []) }
         let poolKey = serverName.flatMap { candidate.tls?.poolKey(serverName: $0) } ?? candidate.key
         if usePool, let pooled = takeFromPool(poolKey) {

@@ -97,23 +97,26 @@ extension ShardLoop {
         .allocate(byteCount: 16 * 1024, alignment: 16)
     }
 
+    /// Sealed records kept ahead of the socket: the plaintext queue is sealed a segment at a
+    /// time up to this, so the memory BIO never holds more than one segment's records.
+    private static let sealAheadBytes = 64 * 1024
+
     /// Seals the plaintext queued for a TLS backend (once its handshake is done) and sends
     /// the records waiting, one send at a time like a plain backend's queue.
     func flushTLSBackend(_ backend: BackendConnection) {
         guard let tls = backend.tls else { return }
-        if tls.established {
-            while let next = backend.socket.sendQueue.nextSend {
-                guard tls.write(UnsafeRawBufferPointer(start: next.base, count: next.count)) else {
-                    // Broken by an alert: the socket is shut so its receive ends and the
-                    // exchange learns it the usual way, never from inside a flush.
-                    backend.socket.sendQueue.removeAll(pool: chunkPool)
-                    shutdown(backend.socket.fd, Int32(SHUT_RDWR))
-                    break
-                }
-                backend.socket.sendQueue.consume(next.count, pool: chunkPool)
+        tls.takeOutput { backend.wire.append($0, pool: chunkPool) }  // handshake records first
+        while tls.established, backend.wire.byteCount < Self.sealAheadBytes, let next = backend.socket.sendQueue.nextSend {
+            guard tls.write(UnsafeRawBufferPointer(start: next.base, count: next.count)) else {
+                // Broken by an alert: the socket is shut so its receive ends and the
+                // exchange learns it the usual way, never from inside a flush.
+                backend.socket.sendQueue.removeAll(pool: chunkPool)
+                shutdown(backend.socket.fd, Int32(SHUT_RDWR))
+                break
             }
+            backend.socket.sendQueue.consume(next.count, pool: chunkPool)
+            tls.takeOutput { backend.wire.append($0, pool: chunkPool) }
         }
-        tls.takeOutput { backend.wire.append($0, pool: chunkPool) }
         guard let next = backend.wire.nextSend else { return }
         ring.prepareSend(fd: backend.socket.fd, bytes: next.base, count: next.count, userData: UserData(.backendSend, backend.handle))
         backend.socket.inFlight.insert(.send)

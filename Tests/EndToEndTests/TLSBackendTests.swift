@@ -112,6 +112,27 @@ extension EndToEnd {
             }
         }
 
+        /// Bodies much larger than a TLS record and than the send queue's high water, both
+        /// ways: sealed and opened in pieces, with backpressure, intact.
+        @Test func largeBodiesCrossTheTLSConnectionIntact() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            try withPushpind(Self.setup("* 127.0.0.1:\(origin.port),ssl\n", trusting: certificates)) { pushpind in
+                let size = 3 * 1024 * 1024 + 7
+                let pattern = (0..<size).map { UInt8($0 % 251) }
+                let client = try RawHTTPClient(port: pushpind.clientPort)
+                defer { client.close() }
+                let upload = try client.request(HTTPRequest("POST", "/upload", headers: [("Host", "localhost")], body: pattern))
+                #expect(upload.status == 200)
+                #expect(upload.bodyText == "received \(size) intact\n")
+                let download = try client.get("/big?n=\(size)", headers: [("Host", "localhost")])
+                #expect(download.status == 200)
+                #expect(download.body.count == size)
+                #expect(download.body == pattern)
+            }
+        }
+
         /// A next link with no hold is fetched at once, over TLS like the request itself.
         @Test func nextLinkIsFetchedOverTLS() throws {
             let certificates = try TestCertificates()

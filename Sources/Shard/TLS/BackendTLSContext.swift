@@ -24,9 +24,8 @@ final class BackendTLSContext {
         guard SSL_CTX_set_default_verify_paths(context) == 1 else {
             throw Failure(description: "cannot read the system trust store: \(BackendTLS.lastError())")
         }
-        // Partial writes let a record go out as soon as it is sealed; moving buffers are
-        // harmless with memory BIOs and spare copies.
-        _ = copenssl_ctx_set_mode(context, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+        // Idle pooled connections give back their record buffers.
+        _ = copenssl_ctx_set_mode(context, Int(SSL_MODE_RELEASE_BUFFERS))
         if let certificateFile, let keyFile {
             guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else {
                 throw Failure(description: "client_cert \(certificateFile): \(BackendTLS.lastError())")

@@ -51,7 +51,8 @@ final class TestCertificates {
 /// of this connection) and `X-Client-CN` (the client certificate's CN, or `none`).
 /// `GET /stream?ch=C` answers a GRIP stream hold on channel C (with `&gone=1`, a
 /// `Grip-Link` gone link to `/gone`, whose POSTs `GET /gone-count` counts); `GET /paged?ch=C`
-/// answers `page over tls` and a next link to that stream hold, no hold; a POST of
+/// answers `page over tls` and a next link to that stream hold, no hold; `GET /big?n=N` N bytes
+/// of `i % 251`, and `POST /upload` checks a body of that pattern; any other POST of
 /// WebSocket-over-HTTP events is echoed (OPEN accepted); anything else `hello over tls`.
 final class TLSOrigin {
     let process: PythonProcess
@@ -101,6 +102,8 @@ final class TLSOrigin {
                     channel = parse_qs(url.query).get("ch", ["tls"])[0]
                     headers.append(("Grip-Link", "</stream?ch=%s>; rel=next" % channel))
                     body = b"page over tls\n"
+                elif url.path == "/big":
+                    body = bytes(i % 251 for i in range(int(parse_qs(url.query)["n"][0])))
                 elif url.path == "/gone-count":
                     body = str(gone_posts).encode()
                 else:
@@ -114,6 +117,10 @@ final class TLSOrigin {
                     with lock:
                         gone_posts += 1
                     self.answer([], b"")
+                    return
+                if self.path == "/upload":
+                    expected = bytes(i % 251 for i in range(len(body)))
+                    self.answer([], b"received %d %s\n" % (len(body), b"intact" if body == expected else b"corrupt"))
                     return
                 # WebSocket-over-HTTP: accept the OPEN, echo every other event.
                 self.answer([("Content-Type", "application/websocket-events")], body)
