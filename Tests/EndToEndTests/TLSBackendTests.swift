@@ -169,16 +169,43 @@ extension EndToEnd {
             }
         }
 
-        /// Accepts TCP connections and writes a line of text to each, whatever it is sent.
+        /// A backend that accepts the connection and never answers the ClientHello: the
+        /// backend timeout ends the request (504) while the shard serves others meanwhile.
+        @Test func silentHandshakeTimesOutWithoutStallingTheShard() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            let silent = try PythonProcess(script: Self.garbageServer, arguments: ["silent"])
+            defer { silent.stop() }
+            let silentPort = try silent.waitForReadyPort()
+            let routes = "silent.test 127.0.0.1:\(silentPort),ssl\ngood.test 127.0.0.1:\(origin.port),ssl,insecure\n"
+            var setup = Self.setup(routes, trusting: nil)
+            setup.shards = 1
+            setup.proxy = [("backend_timeout", "2")]
+            try withPushpind(setup) { pushpind in
+                let waiting = try RawHTTPClient(port: pushpind.clientPort)
+                defer { waiting.close() }
+                try waiting.send(.get("/hello", headers: [("Host", "silent.test")]))
+                #expect(try Self.get(pushpind, "/hello", host: "good.test").status == 200)
+                #expect(try waiting.readResponse().status == 504)
+                try pushpind.expectMetrics {
+                    $0.expectTotal("pushpind_backend_errors_total", ["kind": "timeout"], atLeast: 1)
+                }
+            }
+        }
+
+        /// Accepts TCP connections and writes a line of text to each, whatever it is sent
+        /// (with the argument `silent`, writes nothing); closes each after 5 s.
         private static let garbageServer = #"""
-            import socket, threading
+            import socket, sys, threading
             listener = socket.socket()
             listener.bind(("127.0.0.1", 0))
             listener.listen(16)
             print("READY %d" % listener.getsockname()[1], flush=True)
             while True:
                 connection, _ = listener.accept()
-                connection.sendall(b"this is not TLS at all\r\n" * 20)
+                if sys.argv[1:] != ["silent"]:
+                    connection.sendall(b"this is not TLS at all\r\n" * 20)
                 threading.Timer(5, connection.close).start()
             """#
 
