@@ -22,6 +22,9 @@ struct ResolvedRoute {
     let channelPrefix: String
     /// The route does GRIP (no `no_grip`).
     let grip: Bool
+    /// What the route changes in its requests (`as_host`, `path_rem`, `replace_beg`,
+    /// `header=`, the first target's `host=`); nil for most routes.
+    let rewrite: RequestRewrite?
     /// The `Grip-Sig` issuer and key; nil when requests on the route carry no `Grip-Sig`.
     let signing: GripSigning?
     /// The last token made for `signing`, and when (shard clock).
@@ -59,7 +62,8 @@ extension ShardLoop {
             let key = route.sigKey.flatMap { routing.signingKeys[$0] } ?? configuration.sigKey
             if !route.noGrip, !key.isEmpty { signing = (route.sigISS ?? configuration.sigISS, key) }
             return ResolvedRoute(
-                handler: handler, candidates: candidates, channelPrefix: route.prefix ?? "", grip: !route.noGrip, signing: signing)
+                handler: handler, candidates: candidates, channelPrefix: route.prefix ?? "", grip: !route.noGrip,
+                rewrite: RequestRewrite(route: route, target: route.targets.first), signing: signing)
         }
     }
 

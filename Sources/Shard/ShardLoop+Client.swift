@@ -251,7 +251,8 @@ extension ShardLoop {
             let candidates = resolvedRoutes[routeIndex].candidates
             let forwarded = forwarding.head(
                 for: head, framing: framing, peerHost: client.peerHost, isTLS: false,
-                backendHost: candidates.first?.key ?? "localhost", grip: grip, gripSignature: gripSignature(route: routeIndex))
+                backendHost: candidates.first?.key ?? "localhost", grip: grip, gripSignature: gripSignature(route: routeIndex),
+                rewrite: resolvedRoutes[routeIndex].rewrite)
             var bytes: [UInt8] = []
             bytes.reserveCapacity(512)
             HTTPWriter.appendRequestHead(forwarded, to: &bytes)

@@ -11,10 +11,13 @@ extension ShardLoop {
         headers.add("Connection", "Upgrade")
         headers.add("Upgrade", "websocket")
         if let signature = gripSignature(route: routeIndex) { headers.add("Grip-Sig", signature) }
+        var target = RequestForwarding.originForm(head.target)
+        if let rewrite = resolvedRoutes[routeIndex].rewrite {
+            rewrite.apply(to: &headers)
+            target = rewrite.target(target)
+        }
         var bytes: [UInt8] = []
-        HTTPWriter.appendRequestHead(
-            HTTPRequestHead(method: head.method, target: RequestForwarding.originForm(head.target), version: .http11, headers: headers),
-            to: &bytes)
+        HTTPWriter.appendRequestHead(HTTPRequestHead(method: head.method, target: target, version: .http11, headers: headers), to: &bytes)
         let candidates = resolvedRoutes[routeIndex].candidates
         client.exchange.candidates = candidates
         client.exchange.proxy = ProxyExchange(

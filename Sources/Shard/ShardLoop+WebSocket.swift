@@ -40,10 +40,16 @@ extension ShardLoop {
                 subscribe(client, to: (route.prefix ?? "") + channel)
             }
         case .http where target.overHTTP:
+            var eventTarget = RequestForwarding.originForm(head.target)
+            var eventHeaders = Self.eventRequestHeaders(from: head.headers, grip: !route.noGrip)
+            if let rewrite = resolvedRoutes[routeIndex].rewrite {
+                rewrite.apply(to: &eventHeaders)
+                eventTarget = rewrite.target(eventTarget)
+            }
             let session = WebSocketSession(
                 mode: .overHTTP, clientKey: key, maxMessageBytes: configuration.webSocketMessageMax,
-                connectionIDBits: Self.newConnectionID(), target: RequestForwarding.originForm(head.target),
-                baseHeaders: Self.eventRequestHeaders(from: head.headers, grip: !route.noGrip), candidates: resolvedRoutes[routeIndex].candidates,
+                connectionIDBits: Self.newConnectionID(), target: eventTarget,
+                baseHeaders: eventHeaders, candidates: resolvedRoutes[routeIndex].candidates,
                 gripSignature: gripSignature(route: routeIndex), requester: eventRequester(),
                 compression: compression(for: head))
             session.channelPrefix = route.prefix ?? ""

@@ -106,7 +106,9 @@ enum RouteLineParser {
         case "no_grip": route.noGrip = true
         case "sig_iss": route.sigISS = value
         case "prefix": route.prefix = value
-        case "as_host": route.asHost = value
+        case "as_host":
+            if let problem = RequestRewrite.hostProblem(value) { return Failure(message: "as_host: \(problem)") }
+            route.asHost = value
         case "sockjs": route.sockJSPath = value
         case "sockjs_as_path": route.sockJSAsPath = value
         case "id":
@@ -120,6 +122,7 @@ enum RouteLineParser {
             guard let count = Int(value), count >= 0 else { return Failure(message: "path_rem must be a non-negative integer") }
             route.pathRemove = count
         case "replace_beg":
+            if let problem = RequestRewrite.pathProblem(value) { return Failure(message: problem) }
             route.replaceBeg = value
         case "log_level":
             guard let level = Int(value), level >= 0 else { return Failure(message: "log_level must be a non-negative integer") }
@@ -127,6 +130,10 @@ enum RouteLineParser {
         case "header":
             for raw in section.all("header") {
                 guard let header = parseHeader(raw) else { return Failure(message: "header must use format 'name:value'") }
+                // Whatever a routes file puts in front of a backend is checked here, once.
+                if let problem = RequestRewrite.headerProblem(name: header.name, value: header.value) {
+                    return Failure(message: problem)
+                }
                 route.headers.append(header)
             }
         case "jsonp_mode", "jsonp_cb", "jsonp_body", "jsonp_defcb", "jsonp_defmethod":
@@ -176,7 +183,9 @@ enum RouteLineParser {
             case "one_event": target.oneEvent = true
             case "untrusted": target.untrusted = true
             case "trust_connect_host": target.trustConnectHost = true
-            case "host": target.hostHeader = value
+            case "host":
+                if let problem = RequestRewrite.hostProblem(value) { return .failure(Failure(message: "target host: \(problem)")) }
+                target.hostHeader = value
             case "sub": target.subscriptions = section.all("sub").filter { !$0.isEmpty }
             case "client_cert": target.clientCert = value
             case "client_key": target.clientKey = value

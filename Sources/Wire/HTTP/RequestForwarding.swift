@@ -19,10 +19,10 @@ public struct RequestForwarding: Sendable {
 
     /// `grip`: the route does GRIP, so clients' own Grip-* headers never reach the backend
     /// (they are not trusted to speak for the proxy), and `Grip-Feature` says what pushpind
-    /// does; `gripSignature` is added when there is one.
+    /// does; `gripSignature` is added when there is one. `rewrite` is the route's (path, Host, `header=`).
     public func head(
         for request: HTTPRequestHead, framing: BodyFraming, peerHost: String, isTLS: Bool, backendHost: String,
-        grip: Bool, gripSignature: String?
+        grip: Bool, gripSignature: String?, rewrite: RequestRewrite? = nil
     ) -> HTTPRequestHead {
         var headers = HopByHop.stripped(request.headers, alsoRemove: Self.consumed)
         if grip { headers = headers.removingGripFields() }
@@ -33,6 +33,7 @@ public struct RequestForwarding: Sendable {
             headers.remove("Host")
             headers.add("Host", authority)
         }
+        rewrite?.apply(to: &headers)
         switch framing {
         case .contentLength(let length): headers.add("Content-Length", String(length))
         case .chunked:
@@ -45,7 +46,8 @@ public struct RequestForwarding: Sendable {
         if !headers.contains("Host") { headers.add("Host", backendHost) }
         applyForwardedFor(&headers, peerHost: peerHost)
         applyForwardedProtocol(&headers, isTLS: isTLS)
-        return HTTPRequestHead(method: request.method, target: Self.originForm(request.target), version: .http11, headers: headers)
+        let target = Self.originForm(request.target)
+        return HTTPRequestHead(method: request.method, target: rewrite?.target(target) ?? target, version: .http11, headers: headers)
     }
 
     /// `truncate:N` keeps the last N existing entries, `append` adds the peer, in the order
