@@ -16,6 +16,8 @@ public struct ControlConfiguration: Sendable {
     public var idCacheTTLNanos: Int64 = 0
     /// `push_in_http_idle_timeout`: a kept-alive connection without a byte either way this long is closed; 0 is never.
     public var idleTimeoutNanos: Int64 = 60_000_000_000
+    /// The routes file to watch for changes; nil when the routes do not come from a file.
+    public var routesFile: String? = nil
 
     public init(host: String, port: Int, maxHeadersSize: Int, maxBodySize: Int, version: String, drainNanos: Int64) {
         self.host = host

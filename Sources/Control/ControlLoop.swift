@@ -34,6 +34,9 @@ public final class ControlLoop {
     var sequencer: PublishSequencer
     /// The ZeroMQ inputs, when any is configured.
     var zeroMQ: ZeroMQSockets? = nil
+    /// The routes file's directory under inotify, and when a change seen there is due to load.
+    var routesWatch: RoutesFileWatch? = nil
+    var routesReloadDueNanos: Int64? = nil
 
     let startedAt = Clock.nowNanos()
     var now: Int64 = 0
@@ -75,6 +78,7 @@ public final class ControlLoop {
         armSignalRead()
         armAccept()
         armZeroMQPolls()
+        startRoutesWatch()
         while !finished { turn() }
         if listener >= 0 { close(listener) }
         zeroMQ?.close()
@@ -87,6 +91,7 @@ public final class ControlLoop {
         // A parked publish goes out on time even when nothing else wakes the loop.
         var waitNanos: Int64 = 100_000_000
         if let deadline = sequencer.nextDeadline { waitNanos = min(waitNanos, deadline - Clock.nowNanos()) }
+        if let due = routesReloadDueNanos { waitNanos = min(waitNanos, due - Clock.nowNanos()) }
         if waitNanos <= 0 { mayBlock = false }
         do {
             if mayBlock {
@@ -108,6 +113,7 @@ public final class ControlLoop {
         checkStatsQuery()
         expireConnections()
         expireForwardedSubscriptions()
+        reloadRoutesIfDue()
         if shuttingDown && (stoppedShards.count == broadcaster.links.count || now >= shutdownDeadline) {
             if stoppedShards.count < broadcaster.links.count {
                 logger.warning("shutdown: \(broadcaster.links.count - stoppedShards.count) shards did not stop in time")
@@ -126,6 +132,7 @@ public final class ControlLoop {
         case .signal: signalReceived(completion)
         case .housekeeping: break
         case .zeroMQ: zeroMQReady(completion)
+        case .routesWatch: routesWatchRead(completion)
         }
     }
 
@@ -172,9 +179,7 @@ public final class ControlLoop {
         switch signal {
         case SIGHUP:
             logger.info("SIGHUP: reloading routes")
-            if let routing = reloadRoutes() {
-                broadcaster.broadcast(.installRoutes(routing), ring: ring)
-            }
+            reloadRoutesNow()
         case SIGTERM, SIGINT:
             beginShutdown(reason: signal == SIGTERM ? "SIGTERM" : "SIGINT")
         default:

@@ -76,4 +76,5 @@ enum ControlOperation: UInt8 {
     case signal
     case housekeeping
     case zeroMQ
+    case routesWatch
 }

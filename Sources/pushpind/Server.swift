@@ -63,6 +63,7 @@ struct Server {
         controlConfiguration.messageWaitNanos = Int64(settings.proxy.messageWait) * 1_000_000
         controlConfiguration.idCacheTTLNanos = Int64(settings.proxy.idCacheTTL) * 1_000_000_000
         controlConfiguration.idleTimeoutNanos = Int64(settings.proxy.controlIdleTimeoutSeconds) * 1_000_000_000
+        if !settings.routesPath.isEmpty { controlConfiguration.routesFile = settings.routesPath }
         let control = ControlLoop(
             configuration: controlConfiguration,
             links: links.map(\.control), logger: logger,
@@ -157,7 +158,7 @@ struct Server {
 
     private func reload(logger: Logger) -> ShardRouting? {
         do {
-            return ShardRouting.resolving(try settings.loadRoutes(logger: logger), directory: settings.routesDirectory)
+            return ShardRouting.resolving(try settings.loadRoutes(logger: logger, reloading: true), directory: settings.routesDirectory)
         } catch {
             logger.error("routes reload failed, keeping the current routes: \(error)")
             return nil

@@ -54,11 +54,16 @@ struct Settings {
         }
     }
 
-    /// Loads and resolves the routes (blocking DNS: start-up and SIGHUP only).
-    func loadRoutes(logger: Logger) throws(ConfigError) -> RouteTable {
+    /// Loads and resolves the routes (blocking DNS: start-up and reloads only). On a reload,
+    /// a file none of whose lines loads is refused (pushpind-only: Pushpin would serve no
+    /// routes at all), since that is most often a file caught half-written.
+    func loadRoutes(logger: Logger, reloading: Bool = false) throws(ConfigError) -> RouteTable {
         guard !routesPath.isEmpty else { return RouteTable.testOnly }
         let (table, diagnostics) = try RouteTable.load(path: routesPath)
         for diagnostic in diagnostics { logger.warning("\(diagnostic)") }
+        if reloading && table.routes.isEmpty && diagnostics.contains(where: \.lineSkipped) {
+            throw ConfigError(file: routesPath, reason: "no line of the file loads")
+        }
         logger.info("routes loaded with \(table.routes.count) entries from \(routesPath)")
         return table
     }
