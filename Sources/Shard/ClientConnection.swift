@@ -119,6 +119,8 @@ struct Exchange {
     /// link, long-poll re-request).
     var forwardedRequest: HTTPRequestHead? = nil
     var signing: GripSigning? = nil
+    /// CORS or JSON-P for this request's responses; nil unless its route uses auto cross-origin.
+    var crossOrigin: CrossOriginExchange? = nil
 
     var active: Bool { testRequest != nil || proxy != nil }
     var requestComplete: Bool { requestDecoder == nil }

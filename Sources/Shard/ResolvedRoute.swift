@@ -25,6 +25,8 @@ struct ResolvedRoute {
     /// What the route changes in its requests (`as_host`, `path_rem`, `replace_beg`,
     /// `header=`, the first target's `host=`); nil for most routes.
     let rewrite: RequestRewrite?
+    /// JSON-P settings when the route does auto cross-origin (`aco` or `auto_cross_origin`), else nil.
+    let crossOrigin: JSONPConfig?
     /// The `Grip-Sig` issuer and key; nil when requests on the route carry no `Grip-Sig`.
     let signing: GripSigning?
     /// The last token made for `signing`, and when (shard clock).
@@ -63,7 +65,8 @@ extension ShardLoop {
             if !route.noGrip, !key.isEmpty { signing = (route.sigISS ?? configuration.sigISS, key) }
             return ResolvedRoute(
                 handler: handler, candidates: candidates, channelPrefix: route.prefix ?? "", grip: !route.noGrip,
-                rewrite: RequestRewrite(route: route, target: route.targets.first), signing: signing)
+                rewrite: RequestRewrite(route: route, target: route.targets.first),
+                crossOrigin: route.autoCrossOrigin || configuration.autoCrossOrigin ? route.jsonp : nil, signing: signing)
         }
     }
 

@@ -38,6 +38,8 @@ public struct ShardConfiguration: Sendable {
     /// Grip-Sig issuer and key (`sig_iss`, `sig_key` resolved to bytes); an empty key sends no signature.
     public var sigISS = "pushpin"
     public var sigKey: [UInt8] = []
+    /// `auto_cross_origin`: CORS and JSON-P on every route, as if each had `aco`.
+    public var autoCrossOrigin = false
     /// Silence toward a WebSocket client after which it is pinged (0: never).
     public var webSocketPingNanos: Int64 = 30_000_000_000
     /// `websocket_message_max`: largest message a WebSocket client may send (reassembled,

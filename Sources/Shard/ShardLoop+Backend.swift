@@ -70,7 +70,7 @@ extension ShardLoop {
                 return
             case .sendResponseHead(let plan):
                 headScratch.removeAll(keepingCapacity: true)
-                plan.appendHead(to: &headScratch)
+                plan.appendHead(to: &headScratch, extraFields: client.exchange.crossOrigin?.relayFields(plan))
                 client.socket.sendQueue.append(headScratch, pool: chunkPool)
                 stats.countResponse(status: plan.response.status)
                 flushClient(client)

@@ -200,7 +200,8 @@ extension ShardLoop {
 
     /// A complete request head arrived: route it and start its exchange.
     private func startRequest(_ client: ClientConnection, _ head: HTTPRequestHead) {
-        let framing: BodyFraming
+        var head = head
+        var framing: BodyFraming
         do {
             framing = try head.bodyFraming()
         } catch {
@@ -236,6 +237,13 @@ extension ShardLoop {
             startWebSocket(client, head, route: routeIndex, path: path)
             return
         }
+        var jsonpBody: [UInt8] = []
+        if let jsonp = resolvedRoutes[routeIndex].crossOrigin {
+            // A JSON-P request stands for another: that one goes on (a GET with a body of its own never is one).
+            guard let started = startCrossOrigin(client, head, config: jsonp, hasBody: framing != .none) else { return }
+            (head, jsonpBody) = started
+            if !jsonpBody.isEmpty { framing = .contentLength(jsonpBody.count) }
+        }
         switch handler {
         case .test:
             let pathBeg = routing.table.routes[routeIndex].condition.pathBeg
@@ -256,6 +264,7 @@ extension ShardLoop {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(512)
             HTTPWriter.appendRequestHead(forwarded, to: &bytes)
+            bytes += jsonpBody
             client.exchange.candidates = candidates
             if grip && framing == .none {
                 client.exchange.forwardedRequest = forwarded
@@ -263,7 +272,10 @@ extension ShardLoop {
             }
             client.exchange.proxy = ProxyExchange(
                 method: head.method, clientVersion: head.version, clientKeepAlive: client.exchange.keepAlive,
-                handling: .relay(gripBodyMax: grip ? configuration.gripInstructBodyMax : nil), requestBody: framing == .none ? .none : framing == .chunked ? .chunked : .asIs,
+                handling: client.exchange.crossOrigin?.jsonp != nil
+                    ? .collect(limit: configuration.nextLinkBodyMax)  // wrapped whole
+                    : .relay(gripBodyMax: grip ? configuration.gripInstructBodyMax : nil),
+                requestBody: framing == .none || !jsonpBody.isEmpty ? .none : framing == .chunked ? .chunked : .asIs,
                 forwardedHead: bytes, candidateCount: candidates.count)
             startExchange(client, .request)
         case .zhttp:
@@ -330,6 +342,10 @@ extension ShardLoop {
 
     /// Sends a response produced by the shard itself and ends the exchange.
     func respondLocally(_ client: ClientConnection, status: Int, body: String, closeAfter: Bool, extraHeaders: HTTPHeaders = HTTPHeaders()) {
+        if let crossOrigin = client.exchange.crossOrigin {
+            respondLocally(client, crossOrigin, status: status, body: body, closeAfter: closeAfter, extraHeaders: extraHeaders)
+            return
+        }
         let close = closeAfter || !client.exchange.keepAlive || !client.exchange.requestComplete || client.readClosed
         var extra = extraHeaders
         if !close && client.exchange.version == .http10 { extra.add("Connection", "keep-alive") }

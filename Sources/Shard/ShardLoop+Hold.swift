@@ -6,6 +6,13 @@ import Wire
 extension ShardLoop {
     /// A backend answered with GRIP instructions (collected whole): parse and act on them.
     func applyGrip(_ client: ClientConnection, _ head: HTTPResponseHead, _ body: [UInt8]) {
+        if client.exchange.crossOrigin?.jsonp != nil && !GripInstructionParser.isGrip(head) {
+            // A JSON-P request's plain answer, collected to be wrapped whole.
+            let response = GripResponse(status: head.status, reason: head.reason, headers: HopByHop.stripped(head.headers), body: body)
+            sendFinalResponse(client, response, keepAlive: client.exchange.keepAlive, gripStyle: false)
+            resumeLater(client)
+            return
+        }
         switch GripInstructionParser.parse(head: head, body: body, subscriptionMax: configuration.subscriptionsPerConnectionMax) {
         case .success(let instruction):
             if let problem = instruction.streamPrevIDWithoutNextLink {
@@ -92,6 +99,7 @@ extension ShardLoop {
     /// The initial response of a stream hold: head now, body as the first chunk.
     private func startStream(_ client: ClientConnection, _ response: GripResponse, chunked: Bool) {
         var headers = response.headers
+        if let cors = client.exchange.crossOrigin?.cors { headers = cors.applied(to: headers) }
         headers.remove("Content-Length")
         if chunked {
             headers.add("Transfer-Encoding", "chunked")
@@ -151,8 +159,9 @@ extension ShardLoop {
     }
 
     /// A complete response with Content-Length, then the connection carries on (or closes).
-    func sendFinalResponse(_ client: ClientConnection, _ response: GripResponse, keepAlive: Bool) {
+    func sendFinalResponse(_ client: ClientConnection, _ response: GripResponse, keepAlive: Bool, gripStyle: Bool = true) {
         let close = !keepAlive || client.readClosed || draining
+        let response = client.exchange.crossOrigin?.finalResponse(response, held: gripStyle) ?? response
         var headers = response.headers
         headers.remove("Content-Length")
         headers.add("Content-Length", String(response.body.count))

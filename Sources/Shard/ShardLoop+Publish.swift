@@ -187,7 +187,9 @@ extension ShardLoop {
         let holdAddsHeaders = hold.timeoutResponse.headers.contains { field in
             !itemNames.contains { HTTPHeaders.namesEqual($0, field.name) }
         }
-        if body == nil && hold.version == .http11 && hold.keepAlive && !client.readClosed && !draining {
+        if body == nil && hold.version == .http11 && hold.keepAlive && !client.readClosed && !draining
+            && client.exchange.crossOrigin == nil  // CORS or JSON-P: built for this client
+        {
             // The common case: one encoding shared by every long-poll whose own headers are the
             // same (usually all of them), built once per message.
             let bytes = holdAddsHeaders ? merged.bytes(for: hold.timeoutResponse.headers, response) : response.encoded

@@ -124,6 +124,7 @@ struct Server {
         configuration.pinThreads = settings.shardCount <= ThreadPlacement.availableCPUs
         configuration.sigISS = settings.proxy.sigISS
         configuration.sigKey = settings.proxy.sigKeyBytes
+        configuration.autoCrossOrigin = settings.proxy.autoCrossOrigin
         configuration.subscriptionsPerConnectionMax = settings.proxy.connectionSubscriptionMax
         configuration.updateOnFirstSubscription = settings.proxy.updateOnFirstSubscription
         configuration.recoveryUpdateRate = settings.proxy.recoveryUpdateRate

@@ -32,14 +32,16 @@ public enum ResponseRelay {
             return HTTPResponseHead(version: .http11, status: response.status, reason: response.reason, headers: headers)
         }
 
-        /// Writes `head` to `out`: the backend's fields read in place, hop-by-hop ones skipped.
-        public func appendHead(to out: inout [UInt8]) {
+        /// Writes `head` to `out`: the backend's fields read in place, hop-by-hop ones skipped,
+        /// then `extraFields` (the proxy's own, such as CORS fields).
+        public func appendHead(to out: inout [UInt8], extraFields: HTTPHeaders? = nil) {
             HTTPWriter.appendStatusLine(version: .http11, status: response.status, reason: response.reason, to: &out)
             let reframed = reframed
             HopByHop.forEachKept(response.headers) { name, value in
                 if reframed && HTTPHeaders.namesEqual(name, "Content-Length") { return }
                 HTTPWriter.appendField(name, value, to: &out)
             }
+            if let extraFields { for (name, value) in extraFields { HTTPWriter.appendField(name, value, to: &out) } }
             if chunked { HTTPWriter.appendField("Transfer-Encoding", "chunked", to: &out) }
             if let connection { HTTPWriter.appendField("Connection", connection, to: &out) }
             HTTPWriter.appendCRLF(to: &out)
