@@ -20,6 +20,13 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         rebuildIndexIfLarge()
     }
 
+    /// Members as the parser read them, taken over without a copy.
+    init(members: [Element]) {
+        self.members = members
+        index = nil
+        rebuildIndexIfLarge()
+    }
+
     /// The value of the last member named `key`. Setting replaces that member's value
     /// in place (or appends a new member); setting nil removes every member named `key`.
     public subscript(key: String) -> JSONValue? {

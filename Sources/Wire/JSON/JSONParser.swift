@@ -113,16 +113,21 @@ struct JSONParser {
     /// Pops the innermost container and builds its value from the shared stacks.
     private mutating func closeContainer() -> JSONValue {
         let frame = frames.removeLast()
-        let elements = Array(values[frame.valueStart...])
-        values.removeSubrange(frame.valueStart...)
-        guard frame.isObject else { return .array(elements) }
-        var pairs: [(String, JSONValue)] = []
-        pairs.reserveCapacity(elements.count)
-        for (offset, element) in elements.enumerated() {
-            pairs.append((keys[frame.keyStart + offset], element))
+        guard frame.isObject else {
+            let elements = Array(values[frame.valueStart...])
+            values.removeSubrange(frame.valueStart...)
+            return .array(elements)
         }
+        // Members straight from the stacks: one array per object, not three.
+        let count = values.count - frame.valueStart
+        var members: [JSONObject.Element] = []
+        members.reserveCapacity(count)
+        for offset in 0..<count {
+            members.append((key: keys[frame.keyStart + offset], value: values[frame.valueStart + offset]))
+        }
+        values.removeSubrange(frame.valueStart...)
         keys.removeSubrange(frame.keyStart...)
-        return .object(JSONObject(pairs))
+        return .object(JSONObject(members: members))
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
