@@ -310,7 +310,8 @@ import Testing
             #expect(queue.segmentCount == 99 - index + (index > 60 ? 1 : 0))
             if index == 60 { queue.append(shared: shared[0]) }
         }
-        #expect(sent == (0..<50).flatMap { [UInt8($0), UInt8(100 + $0)] })
+        let expected: [UInt8] = (0..<50).flatMap { [UInt8($0), UInt8(100 + $0)] }  // typed apart: quicker to type-check
+        #expect(sent == expected)
         #expect(next(queue) == [0], "appended mid-way, sent last")
     }
 
