@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CZlib", path: "Sources/Shard/CZlib", linkerSettings: [.linkedLibrary("z")]),
         // glibc's malloc.h (malloc_trim), for giving freed memory back after a connection peak.
         .target(name: "CMalloc", path: "Sources/Shard/CMalloc"),
-        // OpenSSL, for TLS to backends: memory BIOs only, the shard's ring does the socket I/O.
+        // OpenSSL, for TLS to clients and backends: memory BIOs only, the shard's ring does the socket I/O.
         .target(
             name: "COpenSSL", path: "Sources/Shard/COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(

@@ -10,6 +10,10 @@
 #include <openssl/x509v3.h>
 #include <openssl/rand.h>
 
+/* SSL_OP_* are built with a cast and a shift, which Swift does not import. */
+static const uint64_t COPENSSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
+static const uint64_t COPENSSL_OP_NO_COMPRESSION = SSL_OP_NO_COMPRESSION;
+
 static inline int copenssl_ctx_set_protocol_range(SSL_CTX *ctx, int min, int max) {
     if (SSL_CTX_set_min_proto_version(ctx, min) != 1) return 0;
     return (int)SSL_CTX_set_max_proto_version(ctx, max);
