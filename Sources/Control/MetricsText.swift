@@ -170,6 +170,20 @@ public enum MetricsText {
             line(&out, "pushpind_client_timeouts_total", ["shard": label, "kind": "idle"], stats.clientIdleTimeouts)
             line(&out, "pushpind_client_timeouts_total", ["shard": label, "kind": "body"], stats.clientBodyTimeouts)
         }
+        header(&out, "pushpind_client_tls_handshakes_total", "counter",
+               "TLS client handshakes: full, resumed (with a ticket), failed, timed out.")
+        for (label, stats) in labelled(shards, total) {
+            line(&out, "pushpind_client_tls_handshakes_total", ["shard": label, "kind": "full"], stats.tlsHandshakes - stats.tlsResumedHandshakes)
+            line(&out, "pushpind_client_tls_handshakes_total", ["shard": label, "kind": "resumed"], stats.tlsResumedHandshakes)
+            line(&out, "pushpind_client_tls_handshakes_total", ["shard": label, "kind": "failed"], stats.tlsHandshakeFailures)
+            line(&out, "pushpind_client_tls_handshakes_total", ["shard": label, "kind": "timeout"], stats.tlsHandshakeTimeouts)
+        }
+        header(&out, "pushpind_client_tls_errors_total", "counter",
+               "TLS client sessions that failed after the handshake, and certificate files that did not load.")
+        for (label, stats) in labelled(shards, total) {
+            line(&out, "pushpind_client_tls_errors_total", ["shard": label, "kind": "session"], stats.tlsSessionErrors)
+            line(&out, "pushpind_client_tls_errors_total", ["shard": label, "kind": "certificate"], stats.tlsCertificateErrors)
+        }
         return out
     }
 

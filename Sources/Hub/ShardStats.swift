@@ -82,6 +82,16 @@ public struct ShardStats: Sendable, Equatable {
     public var connectionSlots = 0
     /// Times the shard gave memory back after its connection count fell.
     public var memoryReclaims = 0
+    /// TLS clients (https listeners): handshakes completed (and of those, resumed with a
+    /// ticket), handshakes that failed (garbage, no shared version or cipher, no certificate
+    /// for the name) or stalled past `client_header_timeout`, sessions that failed after the
+    /// handshake, and certificate files that did not load.
+    public var tlsHandshakes = 0
+    public var tlsResumedHandshakes = 0
+    public var tlsHandshakeFailures = 0
+    public var tlsHandshakeTimeouts = 0
+    public var tlsSessionErrors = 0
+    public var tlsCertificateErrors = 0
 
     public init() {}
 
@@ -154,6 +164,12 @@ public struct ShardStats: Sendable, Equatable {
         sum.closeCodes.merge(rhs.closeCodes, uniquingKeysWith: +)
         sum.connectionSlots += rhs.connectionSlots
         sum.memoryReclaims += rhs.memoryReclaims
+        sum.tlsHandshakes += rhs.tlsHandshakes
+        sum.tlsResumedHandshakes += rhs.tlsResumedHandshakes
+        sum.tlsHandshakeFailures += rhs.tlsHandshakeFailures
+        sum.tlsHandshakeTimeouts += rhs.tlsHandshakeTimeouts
+        sum.tlsSessionErrors += rhs.tlsSessionErrors
+        sum.tlsCertificateErrors += rhs.tlsCertificateErrors
         return sum
     }
 }

@@ -46,6 +46,8 @@ final class ClientConnection {
     /// The session's filters, when any of its channels has one (nil for almost every session).
     var filters: SessionFilters? = nil
     var webSocket: WebSocketSession? = nil
+    /// The TLS session of a connection accepted on an https listener (nil: plaintext).
+    var tls: ClientTLS? = nil
     /// The vector of the gathering send in flight, if any.
     var sendVector: SendVector? = nil
     /// A passed-through WebSocket is open (counted in the WebSocket gauge).
@@ -75,6 +77,7 @@ final class ClientConnection {
         subscriptions = []
         filters = nil
         webSocket = nil
+        tls = nil
         tunnelOpen = false
         timeLimit.reset()
     }
@@ -83,6 +86,7 @@ final class ClientConnection {
     func releaseSpareMemory() {
         if inbound.isEmpty { inbound.release() }
         socket.sendQueue.releaseSpareCapacity()
+        tls?.output.releaseSpareCapacity()
     }
 }
 

@@ -6,6 +6,13 @@ public struct ShardConfiguration: Sendable {
     /// This shard's own listening sockets (SO_REUSEPORT), one per client port, opened by the
     /// caller so bind errors surface at start-up; the shard owns and closes them.
     public var listenerFDs: [Int32]
+    /// Per entry of `listenerFDs`: the port of an https listener (whose `default_<port>`
+    /// certificate it serves), nil for a plain one. Empty: all plain.
+    public var listenerTLSPorts: [Int?] = []
+    /// Where the https listeners' `<name>.crt` + `<name>.key` files are (`<configdir>/runner/certs`).
+    public var certificatesDirectory = ""
+    /// Session ticket keys (80 bytes), the same for every shard so a client resumes on any.
+    public var ticketKeys: [UInt8] = []
     /// Largest request head a client may send (`client_buffer_size`): beyond it, 431.
     public var clientBufferSize: Int
     /// This shard's share of `client_maxconn`.

@@ -39,23 +39,23 @@ extension ShardLoop {
             return
         }
         guard stats.connectionsAccepted - stats.connectionsClosed < configuration.maxConnections else {
-            refuse(fd)
+            refuse(fd, tls: isTLSListener(listener))
             return
         }
-        openClient(fd: fd)
+        openClient(fd: fd, listener: listener)
     }
 
-    /// Over the connection limit: a short 503 and an immediate close, counted.
-    private func refuse(_ fd: Int32) {
+    /// Over the connection limit: a short 503 (plaintext clients only) and an immediate close, counted.
+    private func refuse(_ fd: Int32, tls: Bool) {
         stats.connectionsRefused += 1
-        Sockets.sendNow(fd, Self.refusal)
+        if !tls { Sockets.sendNow(fd, Self.refusal) }
         close(fd)
     }
 
     private static let refusal = HTTPWriter.simpleResponse(
         status: 503, reason: "Service Unavailable", body: "Too many connections.\n", close: true)
 
-    private func openClient(fd: Int32) {
+    private func openClient(fd: Int32, listener: Int) {
         let client = clients.take { slot, generation in
             let client = ClientConnection(slot: slot, maxHeadBytes: configuration.clientBufferSize)
             client.socket.generation = generation
@@ -64,6 +64,11 @@ extension ShardLoop {
         let generation = (client.socket.generation &+ 1) & UserData.generationMask
         client.reset(fd: fd, generation: generation)
         stats.connectionsAccepted += 1  // TCP_NODELAY comes from the listener (ListeningSocket)
+        if isTLSListener(listener) && !startTLS(client, listener: listener) {
+            stats.tlsHandshakeFailures += 1
+            closeClient(client)
+            return
+        }
         // The first request head is due from the accept: a connection that sends nothing, or
         // a byte now and then, is no cheaper to hold than one that sends slowly.
         limitClient(client, configuration.clientHeaderTimeoutNanos > 0 ? .header : .idle)

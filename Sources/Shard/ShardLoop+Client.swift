@@ -14,7 +14,13 @@ extension ShardLoop {
         let result = completion.result
         if result > 0, let id = completion.bufferID {
             stats.clientBytesReceived += Int(result)
-            if client.socket.isLive { clientBytes(client, buffers.bytes(id, count: Int(result))) }
+            if client.socket.isLive {
+                if let session = client.tls {
+                    clientCiphertext(client, session, buffers.bytes(id, count: Int(result)))
+                } else {
+                    clientBytes(client, buffers.bytes(id, count: Int(result)))
+                }
+            }
             buffers.recycle(id)
         } else if result == 0 {
             clientEOF(client)
@@ -36,7 +42,11 @@ extension ShardLoop {
             clientBroken(client)
         } else {
             stats.clientBytesSent += Int(completion.result)
-            client.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
+            if let session = client.tls {
+                tlsClientSent(session, count: Int(completion.result))
+            } else {
+                client.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
+            }
         }
         if !client.socket.isLive {
             finishClientClose(client)
@@ -227,7 +237,7 @@ extension ShardLoop {
         }
 
         let path = head.path
-        guard let routeIndex = routing.table.matchIndex(host: head.host, path: path, isWebSocket: head.isWebSocketUpgrade, isTLS: false),
+        guard let routeIndex = routing.table.matchIndex(host: head.host, path: path, isWebSocket: head.isWebSocketUpgrade, isTLS: client.tls != nil),
             let handler = resolvedRoutes[routeIndex].handler
         else {
             respondProxyError(client, .noRoute)
@@ -258,7 +268,7 @@ extension ShardLoop {
             let grip = resolvedRoutes[routeIndex].grip
             let candidates = resolvedRoutes[routeIndex].candidates
             let forwarded = forwarding.head(
-                for: head, framing: framing, peerHost: client.peerHost, isTLS: false,
+                for: head, framing: framing, peerHost: client.peerHost, isTLS: client.tls != nil,
                 backendHost: candidates.first?.key ?? "localhost", grip: grip, gripSignature: gripSignature(route: routeIndex),
                 rewrite: resolvedRoutes[routeIndex].rewrite)
             var bytes: [UInt8] = []
@@ -431,7 +441,11 @@ extension ShardLoop {
         }
         client.phase = .lingering
         client.inbound.release()
-        Sockets.shutdownWrite(client.socket.fd)
+        if let session = client.tls {
+            shutdownTLSClient(client, session)  // close_notify first
+        } else {
+            Sockets.shutdownWrite(client.socket.fd)
+        }
         // Shorter while shutting down: the process should not wait on clients that never close.
         schedule(.lingerDeadline, slot: client.slot, socket: &client.socket, afterNanos: draining ? configuration.lingerDrainingNanos : configuration.lingerNanos)
         updateClientRecv(client)

@@ -58,6 +58,11 @@ extension ShardLoop {
         switch kind {
         case .header:
             guard client.phase == .awaitingHead else { return }
+            if client.tls?.stream.state == .handshaking {
+                stats.tlsHandshakeTimeouts += 1  // a stalled handshake is closed like a silent client
+                closeClient(client)
+                return
+            }
             stats.clientHeaderTimeouts += 1
             if client.inbound.isEmpty {
                 closeClient(client)  // not a byte since the accept

@@ -41,6 +41,10 @@ extension ShardLoop {
     /// Starts a send unless one is in flight. Several queued segments (a burst of published
     /// messages) go out in one gathering send rather than one send each.
     func flushClient(_ client: ClientConnection) {
+        if let session = client.tls {
+            flushTLSClient(client, session)
+            return
+        }
         guard !client.socket.inFlight.contains(.send), client.socket.isLive, let next = client.socket.sendQueue.nextSend
         else { return }
         let userData = UserData(.clientSend, client.handle)
@@ -103,6 +107,7 @@ extension ShardLoop {
         client.socket.sendQueue.removeAll(pool: chunkPool)
         client.inbound.release()
         client.exchange = Exchange()
+        client.tls = nil  // the session's memory goes now, not when the slot is reused
         stats.connectionsClosed += 1
         clients.release(client.slot)
     }

@@ -23,6 +23,8 @@ public final class ShardLoop {
     var routing: ShardRouting
     let forwarding: RequestForwarding
     let gripSigner = GripSigner()
+    /// Certificates, https listener contexts and scratch buffers (`TLS/ShardLoop+TLS.swift`).
+    let tls = ShardTLS()
 
     var listeners: [Int32] = []
     var acceptArmed: [Bool] = []
@@ -90,6 +92,7 @@ public final class ShardLoop {
             ring: ring, groupID: bufferGroup, count: configuration.receiveBufferCount, size: configuration.receiveBufferSize)
         listeners = configuration.listenerFDs
         acceptArmed = Array(repeating: false, count: listeners.count)
+        setUpTLS()
         for listener in listeners.indices { armAccept(listener) }
         link.publishShardRingFD(ring.fd)
         logger.debug("shard started", metadata: ["listeners": "\(listeners.count)"])

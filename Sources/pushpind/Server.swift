@@ -47,6 +47,8 @@ struct Server {
         }
         let routing = ShardRouting.resolving(table, directory: settings.routesDirectory)
         let listenerFDs = try openListeners(logger: logger)
+        // One set of session ticket keys for every shard's TLS contexts.
+        let ticketKeys = settings.httpsListen.isEmpty ? [] : TLSContext.randomTicketKeys()
 
         let links = (0..<settings.shardCount).map { ShardLink.make(index: $0) }
         var controlConfiguration = ControlConfiguration(
@@ -78,9 +80,10 @@ struct Server {
         let threads = links.indices.map { index in
             startShard(
                 index: index, link: links[index].shard, listenerFDs: listenerFDs[index], routing: routing,
-                maxConnections: perShardMax, logger: logger)
+                maxConnections: perShardMax, ticketKeys: ticketKeys, logger: logger)
         }
-        let ports = settings.listen.map { "\($0.host):\($0.port)" }.joined(separator: ", ")
+        let ports = (settings.listen.map { "\($0.host):\($0.port)" } + settings.httpsListen.map { "\($0.host):\($0.port) (TLS)" })
+            .joined(separator: ", ")
         logger.info(
             "pushpind \(Pushpind.version) listening on \(ports) with \(settings.shardCount) shards; control API on \(settings.proxy.controlAddress.host):\(settings.proxy.controlAddress.port)")
 
@@ -94,7 +97,7 @@ struct Server {
     /// other process holds the port (with SO_REUSEPORT another process could silently share it).
     private func openListeners(logger: Logger) throws -> [[Int32]] {
         var perShard: [[Int32]] = Array(repeating: [], count: settings.shardCount)
-        for listen in settings.listen {
+        for listen in settings.listen + settings.httpsListen {
             guard let address = SocketAddress.resolve(host: listen.host, port: listen.port, passive: true).first else {
                 throw StartupError("cannot resolve listen address \(listen.host):\(listen.port)")
             }
@@ -112,7 +115,8 @@ struct Server {
     }
 
     private func startShard(
-        index: Int, link: ShardLink.ShardEnd, listenerFDs: [Int32], routing: ShardRouting, maxConnections: Int, logger: Logger
+        index: Int, link: ShardLink.ShardEnd, listenerFDs: [Int32], routing: ShardRouting, maxConnections: Int,
+        ticketKeys: [UInt8], logger: Logger
     ) -> ShardThread {
         var configuration = ShardConfiguration(
             listenerFDs: listenerFDs,
@@ -122,6 +126,10 @@ struct Server {
             setXForwardedProtocol: settings.proxy.setXForwardedProtocol,
             backendTimeoutNanos: Self.nanos(seconds: settings.proxy.backendTimeoutSeconds))
         configuration.pinThreads = settings.shardCount <= ThreadPlacement.availableCPUs
+        // Listeners are opened plain ones first, then the https ones (`openListeners`).
+        configuration.listenerTLSPorts = settings.listen.map { _ in nil } + settings.httpsListen.map { Int($0.port) }
+        configuration.certificatesDirectory = settings.proxy.certificatesDirectory
+        configuration.ticketKeys = ticketKeys
         configuration.sigISS = settings.proxy.sigISS
         configuration.sigKey = settings.proxy.sigKeyBytes
         configuration.autoCrossOrigin = settings.proxy.autoCrossOrigin

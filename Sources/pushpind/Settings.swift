@@ -8,6 +8,8 @@ struct Settings {
     var proxy: ProxyConfig
     var shardCount: Int
     var listen: [ListenAddress]
+    /// TLS listeners (`https_ports`); `--port` leaves none, as in Pushpin.
+    var httpsListen: [ListenAddress]
     /// Empty: the built-in `* test` table.
     var routesPath: String
     var logLevel: Int
@@ -20,7 +22,9 @@ struct Settings {
             (proxy, notices) = try ProxyConfig.load(path: path)
         }
         var listen = proxy.httpPorts
+        var httpsListen = proxy.httpsPorts
         if let port = options.port {
+            httpsListen = []
             guard let address = ListenAddress.parse(port) else {
                 throw ConfigError(key: "--port", value: port, reason: "expected [addr:]port")
             }
@@ -33,6 +37,7 @@ struct Settings {
             proxy: proxy,
             shardCount: options.shards ?? ThreadPlacement.availableCPUs,
             listen: listen,
+            httpsListen: httpsListen,
             routesPath: routesPath,
             logLevel: options.logLevel ?? proxy.logLevel,
             notices: notices)

@@ -62,6 +62,7 @@ import Testing
                 \.clientHeaderTimeouts, \.clientIdleTimeouts, \.clientBodyTimeouts,
                 \.connectionSlots, \.memoryReclaims, \.nextLinkFetches, \.nextLinkSharedFetches, \.nextLinkRetries,
                 \.nextLinkFailures, \.nextLinkIdleRefreshes, \.longPollReRequests, \.goneLinkPosts,
+                \.tlsHandshakes, \.tlsHandshakeFailures, \.tlsHandshakeTimeouts, \.tlsSessionErrors, \.tlsCertificateErrors,
             ]
             for field in fields { stats[keyPath: field] = Int.random(in: 0...1_000_000, using: &random) }
             for _ in 0..<Int.random(in: 0...40, using: &random) {
@@ -143,6 +144,25 @@ import Testing
         #expect(total.heldStream == shards[0].heldStream + shards[1].heldStream)
         #expect(metrics.family("pushpind_held_connections")?.type == "gauge")
         #expect(metrics.family("pushpind_backend_errors_total")?.type == "counter")
+    }
+
+    @Test func tlsHandshakesAndErrorsByKind() throws {
+        var shards = Self.randomShards(2, seed: 13)
+        shards[0].tlsResumedHandshakes = shards[0].tlsHandshakes / 3
+        shards[1].tlsResumedHandshakes = shards[1].tlsHandshakes / 2
+        let metrics = try #require(parsed(MetricsText.render(shards)))
+        let total = shards[0] + shards[1]
+        let name = "pushpind_client_tls_handshakes_total"
+        for (label, stats) in [("0", shards[0]), ("1", shards[1]), ("total", total)] {
+            #expect(metrics.value(name, ["shard": label, "kind": "full"]) == Double(stats.tlsHandshakes - stats.tlsResumedHandshakes))
+            #expect(metrics.value(name, ["shard": label, "kind": "resumed"]) == Double(stats.tlsResumedHandshakes))
+            #expect(metrics.value(name, ["shard": label, "kind": "failed"]) == Double(stats.tlsHandshakeFailures))
+            #expect(metrics.value(name, ["shard": label, "kind": "timeout"]) == Double(stats.tlsHandshakeTimeouts))
+            #expect(metrics.value("pushpind_client_tls_errors_total", ["shard": label, "kind": "session"]) == Double(stats.tlsSessionErrors))
+            #expect(metrics.value("pushpind_client_tls_errors_total", ["shard": label, "kind": "certificate"]) == Double(stats.tlsCertificateErrors))
+        }
+        #expect(metrics.family(name)?.type == "counter")
+        #expect(metrics.family("pushpind_client_tls_errors_total")?.type == "counter")
     }
 
     @Test func latencyHistogramIsCumulativeOverAllShardsAndEndsInInfEqualToCount() throws {
@@ -244,6 +264,6 @@ import Testing
             + MetricsText.render(control: ControlStats(), ringFullWaits: 0, publishesDropped: 0, channels: 0)
             + MetricsText.render(sequencer: .init(), parkedNow: 0)
         let metrics = parsed(text)
-        #expect(metrics?.families.count == Self.simpleFamilies.count + 6 + 9 + 5)
+        #expect(metrics?.families.count == Self.simpleFamilies.count + 8 + 9 + 5)
     }
 }

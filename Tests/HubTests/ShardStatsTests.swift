@@ -84,6 +84,12 @@ import Testing
         stats.deliveriesFiltered = base + 76
         stats.filterErrors = base + 77
         stats.backendTLSErrors = base + 78
+        stats.tlsHandshakes = base + 79
+        stats.tlsResumedHandshakes = base + 80
+        stats.tlsHandshakeFailures = base + 81
+        stats.tlsHandshakeTimeouts = base + 82
+        stats.tlsSessionErrors = base + 83
+        stats.tlsCertificateErrors = base + 84
         return stats
     }
 

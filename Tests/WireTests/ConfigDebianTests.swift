@@ -290,6 +290,7 @@ proxy_intreq_in_specs=ipc://{rundir}/{ipc_prefix}intreq-out
         config.libDir = libDir
         config.runDir = "/var/run/pushpin"
         config.routesFile = directory + "/routes"
+        config.certificatesDirectory = directory + "/runner/certs"
         config.pushInSpec = "tcp://127.0.0.1:5560"
         config.pushInSubSpecs = ["tcp://127.0.0.1:5562"]
         config.commandSpec = "tcp://127.0.0.1:5563"

@@ -104,6 +104,7 @@ final class ConfigScratchDirectory {
         var expected = ProxyConfig.defaults
         expected.libDir = dir.path + "/lib"
         expected.routesFile = dir.path + "/routes"
+        expected.certificatesDirectory = dir.path + "/runner/certs"
         #expect(config == expected)
         #expect(notices == ["skipping include \(dir.path)/lib/internal.conf (file not found)"])
     }
@@ -254,6 +255,16 @@ final class ConfigScratchDirectory {
             let (config, _, _) = try load("[runner]\nhttp_port=\(value)\n")
             #expect(config.httpPorts == expected, "\(value)")
         }
+    }
+
+    @Test func httpsPortsAndTheCertificatesBesideTheConfig() throws {
+        let dir = try ConfigScratchDirectory()
+        let (config, _, _) = try load("[runner]\nhttps_ports=443, 127.0.0.1:8443\n", in: dir)
+        #expect(config.httpsPorts == [ListenAddress(host: "0.0.0.0", port: 443), ListenAddress(host: "127.0.0.1", port: 8443)])
+        #expect(config.certificatesDirectory == dir.path + "/runner/certs")
+        #expect(throws: ConfigError.self) { try load("[runner]\nhttps_ports=443,x\n") }
+        let (plain, _, _) = try load("[runner]\nhttp_port=80\n")
+        #expect(plain.httpsPorts.isEmpty)
     }
 
     @Test func routesFileResolution() throws {

@@ -28,7 +28,7 @@ enum ConfigKeyCatalog {
     private static let used: [String: Set<String>] = [
         "global": ["include", "libdir", "rundir", "ipc_prefix", "port_offset"],
         "runner": [
-            "rundir", "http_port", "client_buffer_size", "client_maxconn", "allow_compression", "log_level",
+            "rundir", "http_port", "https_ports", "client_buffer_size", "client_maxconn", "allow_compression", "log_level",
             "websocket_ping_interval", "websocket_message_max", "client_header_timeout", "client_idle_timeout",
             "client_body_timeout",
         ],
@@ -49,7 +49,7 @@ enum ConfigKeyCatalog {
 
     private static let notUsed: [String: Set<String>] = [
         "global": ["stats_connection_ttl", "stats_connection_send"],
-        "runner": ["services", "https_ports", "local_ports", "logdir"],
+        "runner": ["services", "local_ports", "logdir"],
         "proxy": [
             "sockjs_url", "updates_check", "organization_name", "workers", "max_open_requests",
             "stats_connections_max_ttl", "prometheus_port", "prometheus_prefix", "ipc_file_mode",

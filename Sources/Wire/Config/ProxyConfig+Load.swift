@@ -89,16 +89,26 @@ extension ProxyConfig {
 
     // MARK: - Sections
 
+    /// A comma list of `[addr:]port`.
+    private static func listenAddresses(_ text: String, key: String) throws(ConfigError) -> [ListenAddress] {
+        var addresses: [ListenAddress] = []
+        for item in ConfigText.list(text) {
+            guard let address = ListenAddress.parse(item) else {
+                throw ConfigError(key: key, value: text, reason: "'\(item)' is not [addr:]port with a port 1-65535")
+            }
+            addresses.append(address)
+        }
+        return addresses
+    }
+
     private mutating func readRunner(_ source: ConfigSource) throws(ConfigError) {
         if let ports = source.string("runner", "http_port") {
-            httpPorts = []
-            for item in ConfigText.list(ports) {
-                guard let address = ListenAddress.parse(item) else {
-                    throw ConfigError(key: "runner.http_port", value: ports, reason: "'\(item)' is not [addr:]port with a port 1-65535")
-                }
-                httpPorts.append(address)
-            }
+            httpPorts = try Self.listenAddresses(ports, key: "runner.http_port")
         }
+        if let ports = source.string("runner", "https_ports") {
+            httpsPorts = try Self.listenAddresses(ports, key: "runner.https_ports")
+        }
+        certificatesDirectory = source.directory + "/runner/certs"
         clientBufferSize = try source.int("runner", "client_buffer_size", default: clientBufferSize, minimum: 1)
         clientMaxConnections = try source.int("runner", "client_maxconn", default: clientMaxConnections, minimum: 1)
         allowCompression = try source.bool("runner", "allow_compression", default: allowCompression)

@@ -29,6 +29,10 @@ public struct ProxyConfig: Sendable, Equatable {
     // [runner]
     /// `http_port`: plain listeners; an empty value means none.
     public var httpPorts: [ListenAddress] = [ListenAddress(host: "0.0.0.0", port: 7999)]
+    /// `https_ports`: TLS listeners (none by default).
+    public var httpsPorts: [ListenAddress] = []
+    /// Where TLS listeners find `<name>.crt` + `<name>.key`: `<configdir>/runner/certs`, as Pushpin.
+    public var certificatesDirectory: String = "runner/certs"
     /// `client_buffer_size`: a full request header must fit.
     public var clientBufferSize: Int = 8192
     /// `client_maxconn`.

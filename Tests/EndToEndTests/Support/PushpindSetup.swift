@@ -27,6 +27,8 @@ struct PushpindSetup {
     var extraArguments: [String] = []
     /// Added to pushpind's environment (e.g. `SSL_CERT_FILE`, the trust store OpenSSL reads).
     var environment: [String: String] = [:]
+    /// More files for the sandbox (relative path, content), e.g. `runner/certs/<name>.crt`.
+    var files: [(path: String, text: String)] = []
 
     /// Routes everything to `backend` (`* 127.0.0.1:PORT`).
     static func proxying(to backend: BackendStub) -> PushpindSetup {
@@ -61,6 +63,7 @@ struct PushpindSetup {
     func prepare(in sandbox: Sandbox, clientPort: UInt16, controlPort: UInt16) throws -> [String] {
         var arguments: [String] = []
         var configRoutesPath: String?
+        for file in files { try sandbox.write(file.text, to: file.path) }
         if let routes {
             try sandbox.write(routes, to: "routes")
             if routesViaFlag || !usesConfigFile {
@@ -106,6 +109,9 @@ final class Sandbox {
     /// never reads half a routes file.
     func write(_ text: String, to name: String) throws {
         do {
+            if let slash = name.lastIndex(of: "/") {
+                try FileManager.default.createDirectory(atPath: path(String(name[..<slash])), withIntermediateDirectories: true)
+            }
             try text.write(toFile: path(name), atomically: true, encoding: .utf8)
         } catch {
             throw HarnessError.setup("cannot write \(path(name)): \(error)")
