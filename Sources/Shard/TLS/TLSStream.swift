@@ -166,8 +166,10 @@ public final class TLSStream {
 
     private func readPlaintext(into plaintext: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16_384) { scratch in
-            // Bounded: every turn either consumes input or stops.
-            while true {
+            // Only while there is input: an SSL_read that finds none allocates OpenSSL's read
+            // buffer (about 17 kB) and keeps it until the next record, which an idle
+            // connection may never send. Bounded: every turn consumes input or stops.
+            while BIO_ctrl_pending(input) > 0 || SSL_has_pending(ssl) == 1 {
                 ERR_clear_error()
                 let count = SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))
                 if count > 0 {
