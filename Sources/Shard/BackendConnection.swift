@@ -26,7 +26,7 @@ final class BackendConnection {
     var receivedAny = false
     /// Set for a TLS backend: `socket.sendQueue` then holds plaintext, sealed into `wire`
     /// (what is sent) once the handshake is done.
-    var tls: BackendTLS? = nil
+    var tls: TLSStream? = nil
     var wire = SendQueue()
     /// Connect target; the kernel reads it until the connect completes, so it lives here.
     let address: UnsafeMutablePointer<sockaddr_storage>
@@ -53,7 +53,7 @@ final class BackendConnection {
     }
 
     /// Connected, and past the TLS handshake if there is one: bytes for the backend may go.
-    var isEstablished: Bool { socket.lifecycle == .open && tls?.established != false }
+    var isEstablished: Bool { socket.lifecycle == .open && (tls == nil || tls?.state == .established) }
 
     /// Bytes waiting to be sent, sealed or not (for backpressure).
     var queuedBytes: Int { socket.sendQueue.byteCount + wire.byteCount }

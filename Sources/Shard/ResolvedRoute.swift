@@ -79,7 +79,7 @@ extension ShardLoop {
         var context = backendTLSContexts[identity]
         if context == nil {
             do {
-                context = try BackendTLSContext(
+                context = try TLSContext.backend(
                     certificateFile: target.clientCert.map(routing.path), keyFile: target.clientKey.map(routing.path))
                 backendTLSContexts[identity] = context
             } catch {

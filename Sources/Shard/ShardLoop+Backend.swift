@@ -155,7 +155,7 @@ extension ShardLoop {
             attach(pooled, to: client, role)
             return step(client, role) { $0.handle(.connected(reused: true)) }
         }
-        var tls: BackendTLS?
+        var tls: TLSStream?
         if let target = candidate.tls, let serverName {
             tls = makeBackendTLS(target, serverName: serverName)
             if tls == nil { return step(client, role) { $0.handle(.connectFailed) } }
@@ -405,7 +405,7 @@ extension ShardLoop {
     }
 
     func backendEOF(_ backend: BackendConnection) {
-        if let tls = backend.tls, !tls.established { return backendHandshakeFailed(backend, "closed during the handshake") }
+        if backend.tls?.state == .handshaking { return backendHandshakeFailed(backend, "closed during the handshake") }
         guard case .active = backend.state, let (client, role) = owner(of: backend) else {
             closeBackend(backend)
             return
@@ -417,7 +417,7 @@ extension ShardLoop {
 
     /// The backend connection broke; the exchange decides: retry, 502, or cut off mid-body.
     func backendFailed(_ backend: BackendConnection) {
-        if let tls = backend.tls, !tls.established { return backendHandshakeFailed(backend, "reset during the handshake") }
+        if backend.tls?.state == .handshaking { return backendHandshakeFailed(backend, "reset during the handshake") }
         guard let (client, role) = owner(of: backend) else {
             closeBackend(backend)
             return

@@ -1,56 +1,75 @@
+import COpenSSL
 import Glibc
 import IOUring
 
-/// TLS to `ssl` backends: the connection's `BackendTLS` between the ring and the exchange.
+/// TLS to `ssl` backends: the connection's `TLSStream` between the ring and the exchange.
 /// The TCP connect completes, the handshake runs on the bytes the ring receives, and only then
 /// does the exchange hear `.connected`; after that plaintext queued for the backend is sealed
 /// just before each send, and what the backend sends is decrypted before it is parsed. A
 /// handshake that fails (a certificate that does not verify included) is a connect failure:
 /// the next candidate is tried, then 502, counted as `backend_errors{kind="tls"}`.
 extension ShardLoop {
-    /// The TLS of a new connection to `target` for `serverName`; nil (counted, logged) when it
-    /// cannot be set up.
-    func makeBackendTLS(_ target: BackendTLSTarget, serverName: String) -> BackendTLS? {
-        guard let context = target.context,
-            let tls = BackendTLS(context: context, serverName: serverName, verifiedName: target.verifiedName(serverName: serverName))
-        else {
+    /// The TLS of a new connection to `target` with SNI `serverName`; nil (counted, logged)
+    /// when it cannot be set up.
+    func makeBackendTLS(_ target: BackendTLSTarget, serverName: String) -> TLSStream? {
+        do {
+            guard let context = target.context else { throw TLSError(stage: .configuration, reason: "no usable context") }
+            let stream = try TLSStream(context: context, role: .client(serverName: Self.isIPAddress(serverName) ? nil : serverName))
+            guard Self.setVerification(stream.handle, name: target.verifiedName(serverName: serverName)) else {
+                throw TLSError.drainingQueue(.configuration, fallback: "name \(serverName) refused")
+            }
+            return stream
+        } catch {
             stats.backendTLSErrors += 1
-            logger.info("backend TLS setup failed", metadata: ["target": "\(target.connectHost)", "name": "\(serverName)"])
+            logger.info("backend TLS setup failed", metadata: ["target": "\(target.connectHost)", "reason": "\(error)"])
             return nil
         }
-        return tls
+    }
+
+    /// The certificate must be valid for `name` (a DNS name or an IP literal); nil: not checked.
+    private static func setVerification(_ ssl: OpaquePointer, name: String?) -> Bool {
+        guard let name else {
+            SSL_set_verify(ssl, SSL_VERIFY_NONE, nil)
+            return true
+        }
+        let set = isIPAddress(name) ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) : SSL_set1_host(ssl, name)
+        return set == 1
+    }
+
+    /// IP literals get no SNI and are verified as addresses.
+    private static func isIPAddress(_ name: String) -> Bool {
+        name.contains(":") || (!name.isEmpty && name.utf8.allSatisfy { $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) })
     }
 
     /// The TCP connect of a TLS backend completed: the ClientHello goes out.
     func startBackendHandshake(_ backend: BackendConnection) {
-        advanceBackendHandshake(backend)
-        if backend.socket.isLive { updateBackendRecv(backend) }
+        guard let tls = backend.tls else { return }
+        tls.start()
+        if case .failed(let error) = tls.state { return backendHandshakeFailed(backend, error.reason) }
+        flushBackend(backend)
+        updateBackendRecv(backend)
     }
 
-    /// Runs the handshake on what has arrived; once done, the connection's user takes over.
-    private func advanceBackendHandshake(_ backend: BackendConnection) {
-        guard let tls = backend.tls else { return }
-        switch tls.handshake() {
-        case .pending:
-            flushBackend(backend)
-        case .failed(let reason):
-            backendHandshakeFailed(backend, reason)
-        case .established:
-            flushBackend(backend)
-            if case .notice = backend.state { return }
-            guard let (client, role) = owner(of: backend) else {
-                closeBackend(backend)
-                return
-            }
-            perform(step(client, role) { $0.handle(.connected(reused: false)) }, client, role)
-            updateClientRecv(client)
+    /// The handshake is done: the connection's user takes over.
+    private func backendHandshakeDone(_ backend: BackendConnection) {
+        flushBackend(backend)  // the last handshake records, and a gone-link POST waiting
+        if case .notice = backend.state { return }
+        guard let (client, role) = owner(of: backend) else {
+            closeBackend(backend)
+            return
         }
+        perform(step(client, role) { $0.handle(.connected(reused: false)) }, client, role)
+        updateClientRecv(client)
     }
 
     /// The handshake failed or the backend went away during it: for the exchange, the
     /// connect failed.
     func backendHandshakeFailed(_ backend: BackendConnection, _ reason: String) {
         stats.backendTLSErrors += 1
+        var reason = reason
+        if let tls = backend.tls, case let verified = SSL_get_verify_result(tls.handle), verified != X509_V_OK {
+            reason = "certificate verify failed: " + String(cString: X509_verify_cert_error_string(verified))
+        }
         logger.info("backend TLS handshake failed", metadata: ["target": "\(backend.targetKey)", "reason": "\(reason)"])
         guard case .active = backend.state, let (client, role) = owner(of: backend) else {
             closeBackend(backend)
@@ -62,39 +81,43 @@ extension ShardLoop {
 
     /// Ciphertext from a TLS backend: handshake records, or records decrypted and handled as
     /// a plain backend's bytes.
-    func backendTLSReceived(_ backend: BackendConnection, _ tls: BackendTLS, _ bytes: UnsafeRawBufferPointer) {
-        tls.receive(bytes)
+    func backendTLSReceived(_ backend: BackendConnection, _ tls: TLSStream, _ bytes: UnsafeRawBufferPointer) {
+        let wasHandshaking = tls.state == .handshaking
+        var plaintext = tlsPlaintext
+        tlsPlaintext = []
+        plaintext.removeAll(keepingCapacity: true)
+        defer { tlsPlaintext = plaintext }
+        let state = tls.receive(bytes, into: &plaintext)
         let generation = backend.socket.generation
-        if !tls.established {
-            advanceBackendHandshake(backend)
-            guard backend.socket.generation == generation, backend.socket.isLive, tls.established else { return }
-        }
-        let buffer = tlsPlaintext ?? Self.allocatePlaintextBuffer()
-        tlsPlaintext = buffer
-        while backend.socket.generation == generation, backend.socket.isLive {
-            switch tls.read(into: buffer) {
-            case .bytes(let count):
-                backendBytes(backend, UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-            case .drained:
-                flushBackend(backend)  // reading may have produced records to send (a key update)
+        if wasHandshaking {
+            switch state {
+            case .handshaking:
+                flushBackend(backend)
                 return
-            case .closed:
-                backendEOF(backend)
+            case .failed(let error):
+                backendHandshakeFailed(backend, error.reason)
                 return
-            case .failed(let reason):
-                // An alert after the handshake (a TLS 1.3 server refusing the client's
-                // certificate says so only now): counted as TLS, then a reset like any other.
-                stats.backendTLSErrors += 1
-                logger.info("backend TLS failed", metadata: ["target": "\(backend.targetKey)", "reason": "\(reason)"])
-                backendFailed(backend)
-                return
+            case .established, .closed:
+                backendHandshakeDone(backend)
+                guard backend.socket.generation == generation, backend.socket.isLive else { return }
             }
         }
-    }
-
-    /// A TLS record carries at most 16 KiB of plaintext: one read takes a whole record.
-    private static func allocatePlaintextBuffer() -> UnsafeMutableRawBufferPointer {
-        .allocate(byteCount: 16 * 1024, alignment: 16)
+        if !plaintext.isEmpty {
+            plaintext.withUnsafeBytes { backendBytes(backend, $0) }
+            guard backend.socket.generation == generation, backend.socket.isLive else { return }
+        }
+        switch tls.state {
+        case .closed:
+            backendEOF(backend)
+        case .failed(let error):
+            // An alert after the handshake (a TLS 1.3 server refusing the client's
+            // certificate says so only now): counted as TLS, then a reset like any other.
+            stats.backendTLSErrors += 1
+            logger.info("backend TLS failed", metadata: ["target": "\(backend.targetKey)", "reason": "\(error.reason)"])
+            backendFailed(backend)
+        case .established, .handshaking:
+            flushBackend(backend)  // reading may have produced records to send (a key update)
+        }
     }
 
     /// Sealed records kept ahead of the socket: the plaintext queue is sealed a segment at a
@@ -105,9 +128,9 @@ extension ShardLoop {
     /// the records waiting, one send at a time like a plain backend's queue.
     func flushTLSBackend(_ backend: BackendConnection) {
         guard let tls = backend.tls else { return }
-        tls.takeOutput { backend.wire.append($0, pool: chunkPool) }  // handshake records first
-        while tls.established, backend.wire.byteCount < Self.sealAheadBytes, let next = backend.socket.sendQueue.nextSend {
-            guard tls.write(UnsafeRawBufferPointer(start: next.base, count: next.count)) else {
+        takeCiphertext(tls, into: backend)  // handshake records first
+        while tls.state == .established, backend.wire.byteCount < Self.sealAheadBytes, let next = backend.socket.sendQueue.nextSend {
+            guard tls.send(UnsafeRawBufferPointer(start: next.base, count: next.count)) else {
                 // Broken by an alert: the socket is shut so its receive ends and the
                 // exchange learns it the usual way, never from inside a flush.
                 backend.socket.sendQueue.removeAll(pool: chunkPool)
@@ -115,10 +138,17 @@ extension ShardLoop {
                 break
             }
             backend.socket.sendQueue.consume(next.count, pool: chunkPool)
-            tls.takeOutput { backend.wire.append($0, pool: chunkPool) }
+            takeCiphertext(tls, into: backend)
         }
         guard let next = backend.wire.nextSend else { return }
         ring.prepareSend(fd: backend.socket.fd, bytes: next.base, count: next.count, userData: UserData(.backendSend, backend.handle))
         backend.socket.inFlight.insert(.send)
+    }
+
+    private func takeCiphertext(_ tls: TLSStream, into backend: BackendConnection) {
+        guard tls.pendingCiphertextCount > 0 else { return }
+        tlsCiphertext.removeAll(keepingCapacity: true)
+        tls.takeCiphertext(into: &tlsCiphertext)
+        backend.wire.append(tlsCiphertext, pool: chunkPool)
     }
 }

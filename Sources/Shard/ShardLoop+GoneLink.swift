@@ -16,7 +16,7 @@ extension ShardLoop {
         headers.add("Connection", "close")
         var bytes: [UInt8] = []
         HTTPWriter.appendRequestHead(HTTPRequestHead(method: "POST", target: link, version: .http11, headers: headers), to: &bytes)
-        var tls: BackendTLS?
+        var tls: TLSStream?
         if let target = candidate.tls {
             tls = makeBackendTLS(target, serverName: target.serverName(head: bytes))
             if tls == nil { return }

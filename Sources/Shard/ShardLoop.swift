@@ -36,9 +36,11 @@ public final class ShardLoop {
     /// Idle backend connections by target.
     var backendPool: BackendPool
     /// TLS to backends: a context per client identity (`""`: none), made when routes with
-    /// `ssl` targets are installed, and where records are decrypted into (allocated on first use).
-    var backendTLSContexts: [String: BackendTLSContext] = [:]
-    var tlsPlaintext: UnsafeMutableRawBufferPointer? = nil
+    /// `ssl` targets are installed; what records are decrypted into and sealed records are
+    /// taken through (kept, so a read allocates nothing once they have grown).
+    var backendTLSContexts: [String: TLSContext] = [:]
+    var tlsPlaintext: [UInt8] = []
+    var tlsCiphertext: [UInt8] = []
 
     var subscriptionTable = SubscriptionTable()
     var heldStreamCount = 0

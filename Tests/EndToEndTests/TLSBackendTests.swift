@@ -89,8 +89,9 @@ extension EndToEnd {
 
                 """
             try withPushpind(Self.setup(routes, trusting: certificates)) { pushpind in
+                // Refused after the handshake (TLS 1.3): an alert, or a reset that overtakes
+                // it, so whether it counts as tls or reset is the network's choice.
                 #expect(try Self.get(pushpind, "/hello", host: "anonymous.test").status == 502)
-                #expect(try Self.tlsErrors(pushpind) == 1)
                 let identified = try Self.get(pushpind, "/hello", host: "identified.test")
                 #expect(identified.status == 200)
                 #expect(identified.header("X-Client-CN") == "pushpind-client")

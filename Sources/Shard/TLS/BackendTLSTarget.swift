@@ -5,7 +5,7 @@ import Wire
 /// and which name it must be valid for.
 final class BackendTLSTarget {
     /// nil when the target's client identity could not be loaded: its connections fail as TLS errors.
-    let context: BackendTLSContext?
+    let context: TLSContext?
     /// Not `insecure`.
     let verify: Bool
     /// `trust_connect_host`: the certificate must be valid for the target's own host rather
@@ -18,7 +18,7 @@ final class BackendTLSTarget {
     /// with another identity or one verified for another name is never reused.
     private let poolKeyPrefix: String
 
-    init(context: BackendTLSContext?, verify: Bool, trustConnectHost: Bool, connectHost: String, signature: String) {
+    init(context: TLSContext?, verify: Bool, trustConnectHost: Bool, connectHost: String, signature: String) {
         self.context = context
         self.verify = verify
         self.trustConnectHost = trustConnectHost

@@ -59,7 +59,7 @@ public final class TLSContext: @unchecked Sendable {
         return context
     }
 
-    private func useCertificate(file certificateFile: String, keyFile: String) throws(TLSError) {
+    func useCertificate(file certificateFile: String, keyFile: String) throws(TLSError) {
         guard SSL_CTX_use_certificate_chain_file(pointer, certificateFile) == 1 else {
             throw TLSError.drainingQueue(.configuration, fallback: "cannot read certificate \(certificateFile)")
         }
