@@ -40,6 +40,7 @@ extension ShardLoop {
         var shared: [[String]: [BackendCandidate]] = [:]
         var tlsTargets: [String: BackendTLSTarget] = [:]
         backendTLSContexts = [:]  // identity files are read again
+        backendTLSSessions = [:]
         resolvedRoutes = routing.table.routes.map { route in
             var keys: [String] = []
             for target in route.targets {

@@ -157,7 +157,7 @@ extension ShardLoop {
         }
         var tls: TLSStream?
         if let target = candidate.tls, let serverName {
-            tls = makeBackendTLS(target, serverName: serverName)
+            tls = makeBackendTLS(target, serverName: serverName, poolKey: poolKey)
             if tls == nil { return step(client, role) { $0.handle(.connectFailed) } }
         }
         let fd = Sockets.stream(family: candidate.address.family)
@@ -199,6 +199,7 @@ extension ShardLoop {
         case .nextLink: client.recovery?.backend = nil
         }
         guard let backend else { return }
+        if backend.tls != nil { rememberBackendTLSSession(backend) }
         if reusable {
             returnToPool(backend)
         } else {

@@ -9,15 +9,16 @@ import IOUring
 /// handshake that fails (a certificate that does not verify included) is a connect failure:
 /// the next candidate is tried, then 502, counted as `backend_errors{kind="tls"}`.
 extension ShardLoop {
-    /// The TLS of a new connection to `target` with SNI `serverName`; nil (counted, logged)
-    /// when it cannot be set up.
-    func makeBackendTLS(_ target: BackendTLSTarget, serverName: String) -> TLSStream? {
+    /// The TLS of a new connection to `target` with SNI `serverName`, offering the session of
+    /// the last connection pooled under `poolKey`; nil (counted, logged) when it cannot be set up.
+    func makeBackendTLS(_ target: BackendTLSTarget, serverName: String, poolKey: String) -> TLSStream? {
         do {
             guard let context = target.context else { throw TLSError(stage: .configuration, reason: "no usable context") }
             let stream = try TLSStream(context: context, role: .client(serverName: Self.isIPAddress(serverName) ? nil : serverName))
             guard Self.setVerification(stream.handle, name: target.verifiedName(serverName: serverName)) else {
                 throw TLSError.drainingQueue(.configuration, fallback: "name \(serverName) refused")
             }
+            if let session = backendTLSSessions[poolKey] { stream.resume(session) }
             return stream
         } catch {
             stats.backendTLSErrors += 1
@@ -34,6 +35,29 @@ extension ShardLoop {
         }
         let set = isIPAddress(name) ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) : SSL_set1_host(ssl, name)
         return set == 1
+    }
+
+    /// Keeps the session of a connection its exchange is done with, so the next connection
+    /// under the same pool key (same settings, same verified name) resumes it instead of a
+    /// full handshake. Bounded: forgotten all at once past `sessionsMax` keys.
+    func rememberBackendTLSSession(_ backend: BackendConnection) {
+        guard let tls = backend.tls, tls.state == .established, let session = tls.session else { return }
+        if backendTLSSessions.count >= Self.sessionsMax, backendTLSSessions[backend.targetKey] == nil {
+            backendTLSSessions.removeAll()
+        }
+        backendTLSSessions[backend.targetKey] = session
+    }
+
+    private static let sessionsMax = 1024
+
+    /// The connection is closing: OpenSSL would take a session that ends without
+    /// close_notify (backends rarely send one) as unfit to resume, so an established one is
+    /// marked as shut down first.
+    func releaseBackendTLS(_ backend: BackendConnection) {
+        if let tls = backend.tls, tls.state == .established || tls.state == .closed {
+            SSL_set_shutdown(tls.handle, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN)
+        }
+        backend.tls = nil
     }
 
     /// IP literals get no SNI and are verified as addresses.

@@ -18,7 +18,8 @@ extension ShardLoop {
         HTTPWriter.appendRequestHead(HTTPRequestHead(method: "POST", target: link, version: .http11, headers: headers), to: &bytes)
         var tls: TLSStream?
         if let target = candidate.tls {
-            tls = makeBackendTLS(target, serverName: target.serverName(head: bytes))
+            let serverName = target.serverName(head: bytes)
+            tls = makeBackendTLS(target, serverName: serverName, poolKey: target.poolKey(serverName: serverName))
             if tls == nil { return }
         }
         let fd = Sockets.stream(family: candidate.address.family)

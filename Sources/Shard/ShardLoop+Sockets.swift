@@ -129,7 +129,7 @@ extension ShardLoop {
         backend.socket.generation = (backend.socket.generation &+ 1) & UserData.generationMask
         backend.socket.sendQueue.removeAll(pool: chunkPool)
         backend.wire.removeAll(pool: chunkPool)
-        backend.tls = nil
+        releaseBackendTLS(backend)
         backend.inbound.release()
         backends.release(backend.slot)
     }

@@ -39,6 +39,8 @@ public final class ShardLoop {
     /// `ssl` targets are installed; what records are decrypted into and sealed records are
     /// taken through (kept, so a read allocates nothing once they have grown).
     var backendTLSContexts: [String: TLSContext] = [:]
+    /// The last TLS session per backend pool key, offered by the next connection.
+    var backendTLSSessions: [String: TLSSession] = [:]
     var tlsPlaintext: [UInt8] = []
     var tlsCiphertext: [UInt8] = []
 

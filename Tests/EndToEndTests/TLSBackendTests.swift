@@ -120,7 +120,7 @@ extension EndToEnd {
             let origin = try TLSOrigin(certificates)
             defer { origin.stop() }
             try withPushpind(Self.setup("* 127.0.0.1:\(origin.port),ssl\n", trusting: certificates)) { pushpind in
-                let size = 3 * 1024 * 1024 + 7
+                let size = 1024 * 1024 + 7
                 let pattern = (0..<size).map { UInt8($0 % 251) }
                 let client = try RawHTTPClient(port: pushpind.clientPort)
                 defer { client.close() }
@@ -249,6 +249,22 @@ extension EndToEnd {
                 #expect(try overHTTP.readMessage() == .text("through https events"))
                 overHTTP.close()
                 #expect(try Self.tlsErrors(pushpind) == 0)
+            }
+        }
+
+        /// A connection the origin closed is replaced by one that resumes its TLS session.
+        @Test func aNewConnectionResumesTheSession() throws {
+            let certificates = try TestCertificates()
+            let origin = try TLSOrigin(certificates)
+            defer { origin.stop() }
+            var setup = Self.setup("* 127.0.0.1:\(origin.port),ssl\n", trusting: certificates)
+            setup.shards = 1
+            try withPushpind(setup) { pushpind in
+                let first = try Self.get(pushpind, "/close", host: "localhost")
+                #expect(first.header("X-Resumed") == "no")
+                let second = try Self.get(pushpind, "/hello", host: "localhost")
+                #expect(second.header("X-Connections") == "2")
+                #expect(second.header("X-Resumed") == "yes")
             }
         }
 

@@ -48,7 +48,8 @@ final class TestCertificates {
 /// An HTTPS origin on Python's `http.server` and `ssl` (TLS 1.2+), HTTP/1.1 keep-alive,
 /// optionally requiring a client certificate from the test CA. Every answer says what the
 /// origin saw: `X-Connections` (TLS connections accepted so far), `X-SNI` (the server name
-/// of this connection) and `X-Client-CN` (the client certificate's CN, or `none`).
+/// of this connection), `X-Client-CN` (the client certificate's CN, or `none`) and `X-Resumed`
+/// (whether its handshake resumed a session). `GET /close` closes the connection after answering.
 /// `GET /stream?ch=C` answers a GRIP stream hold on channel C (with `&gone=1`, a
 /// `Grip-Link` gone link to `/gone`, whose POSTs `GET /gone-count` counts); `GET /paged?ch=C`
 /// answers `page over tls` and a next link to that stream hold, no hold; `GET /big?n=N` N bytes
@@ -90,7 +91,11 @@ final class TLSOrigin {
                 peer = self.connection.getpeercert() or {}
                 cn = dict(x[0] for x in peer.get("subject", ())).get("commonName", "none")
                 headers = [("X-Connections", str(connections)),
-                           ("X-SNI", getattr(self.connection, "sni", None) or "none"), ("X-Client-CN", cn)]
+                           ("X-SNI", getattr(self.connection, "sni", None) or "none"), ("X-Client-CN", cn),
+                           ("X-Resumed", "yes" if self.connection.session_reused else "no")]
+                if url.path == "/close":
+                    self.close_connection = True
+                    headers.append(("Connection", "close"))
                 if url.path == "/stream":
                     query = parse_qs(url.query)
                     headers += [("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
