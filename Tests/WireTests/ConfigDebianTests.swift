@@ -294,16 +294,17 @@ proxy_intreq_in_specs=ipc://{rundir}/{ipc_prefix}intreq-out
         config.pushInSpec = "tcp://127.0.0.1:5560"
         config.pushInSubSpecs = ["tcp://127.0.0.1:5562"]
         config.commandSpec = "tcp://127.0.0.1:5563"
+        config.statsSpec = "ipc:///var/run/pushpin/pushpin-stats"
         config.idCacheTTL = 60
         return config
     }
 
     /// Keys of the stock pushpin.conf that configure Pushpin's other processes, in file order.
     private let stockIgnored = [
-        "[global] stats_connection_ttl", "[runner] services", "[runner] logdir", "[runner] condure_bin",
+        "[runner] services", "[runner] logdir", "[runner] condure_bin",
         "[runner] mongrel2_bin", "[runner] m2sh_bin", "[runner] zurl_bin", "[proxy] sockjs_url",
-        "[proxy] updates_check", "[proxy] organization_name", "[handler] stats_spec", "[handler] message_rate",
-        "[handler] message_hwm", "[handler] stats_subscription_ttl", "[handler] stats_format",
+        "[proxy] updates_check", "[proxy] organization_name", "[handler] message_rate",
+        "[handler] message_hwm",
     ].map { "ignoring \($0) (not used by pushpind)" }
 
     @Test func stockConfigWithoutInternalConf() throws {

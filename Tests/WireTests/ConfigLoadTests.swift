@@ -239,6 +239,18 @@ final class ConfigScratchDirectory {
         #expect(throws: ConfigError.self) { try load("[handler]\nid_cache_ttl=soon\n") }
     }
 
+    @Test func statsSocketKeys() throws {
+        let (defaulted, _, _) = try load("[handler]\n")
+        #expect(defaulted.statsSpec == nil && defaulted.statsFormat == .tnetstring)
+        #expect(defaulted.statsConnectionTTL == 120 && defaulted.statsSubscriptionTTL == 60)
+        let (config, notices, _) = try load(
+            "[global]\nport_offset=3\nstats_connection_ttl=30\n[handler]\nstats_spec=tcp://127.0.0.1:5570\nstats_format=json\nstats_subscription_ttl=20\n")
+        #expect(config.statsSpec == "tcp://127.0.0.1:5573")
+        #expect(config.statsFormat == .json)
+        #expect(config.statsConnectionTTL == 30 && config.statsSubscriptionTTL == 20)
+        #expect(notices.filter { $0.contains("stats_") }.isEmpty)
+    }
+
     @Test func ipv6ControlAddress() throws {
         let (config, _, _) = try load("[handler]\npush_in_http_addr=[::1]\n")
         #expect(config.controlAddress == ListenAddress(host: "::1", port: 5561))
@@ -405,6 +417,8 @@ final class ConfigScratchDirectory {
         ("[handler]\npush_in_http_max_body_size=1e6", "handler.push_in_http_max_body_size", "1e6"),
         ("[handler]\npush_in_http_key=base64:%%", "handler.push_in_http_key", "base64:%%"),
         ("[handler]\nconnection_subscription_max=0", "handler.connection_subscription_max", "0"),
+        ("[handler]\nstats_format=xml", "handler.stats_format", "xml"),
+        ("[handler]\nstats_subscription_ttl=0", "handler.stats_subscription_ttl", "0"),
     ])
     func invalidValueNamesKey(text: String, key: String, value: String) throws {
         let error = try #require(loadError(text))

@@ -26,7 +26,7 @@ enum ConfigKeyCatalog {
     }
 
     private static let used: [String: Set<String>] = [
-        "global": ["include", "libdir", "rundir", "ipc_prefix", "port_offset"],
+        "global": ["include", "libdir", "rundir", "ipc_prefix", "port_offset", "stats_connection_ttl"],
         "runner": [
             "rundir", "http_port", "https_ports", "client_buffer_size", "client_maxconn", "allow_compression", "log_level",
             "websocket_ping_interval", "websocket_message_max", "client_header_timeout", "client_idle_timeout",
@@ -44,11 +44,12 @@ enum ConfigKeyCatalog {
             "push_in_sub_specs", "push_in_sub_connect", "subscription_linger", "command_spec",
             "message_wait", "id_cache_ttl",
             "update_on_first_subscription", "recovery_update_rate",
+            "stats_spec", "stats_format", "stats_subscription_ttl",
         ],
     ]
 
     private static let notUsed: [String: Set<String>] = [
-        "global": ["stats_connection_ttl", "stats_connection_send"],
+        "global": ["stats_connection_send"],
         "runner": ["services", "local_ports", "logdir"],
         "proxy": [
             "sockjs_url", "updates_check", "organization_name", "workers", "max_open_requests",
@@ -56,7 +57,6 @@ enum ConfigKeyCatalog {
         ],
         "handler": [
             "ipc_file_mode", "message_rate", "message_hwm", "message_block_size",
-            "stats_subscription_ttl", "stats_format",
             "prometheus_port", "prometheus_prefix", "share_all", "message_keys",
         ],
     ]

@@ -187,6 +187,17 @@ extension ProxyConfig {
         if let spec = source.nonEmpty("handler", "command_spec") {
             commandSpec = try ZMQSpec.offsetting(spec, by: portOffset, key: "handler.command_spec")
         }
+        if let spec = source.nonEmpty("handler", "stats_spec") {
+            statsSpec = try ZMQSpec.offsetting(spec, by: portOffset, key: "handler.stats_spec")
+        }
+        if let format = source.nonEmpty("handler", "stats_format") {
+            guard let known = StatsFormat(rawValue: format) else {
+                throw ConfigError(key: "handler.stats_format", value: format, reason: "expected tnetstring or json")
+            }
+            statsFormat = known
+        }
+        statsConnectionTTL = try source.int("global", "stats_connection_ttl", default: statsConnectionTTL, minimum: 1)
+        statsSubscriptionTTL = try source.int("handler", "stats_subscription_ttl", default: statsSubscriptionTTL, minimum: 1)
         pushInSubConnect = try source.bool("handler", "push_in_sub_connect", default: pushInSubConnect)
         subscriptionLinger = try source.int("handler", "subscription_linger", default: subscriptionLinger, minimum: 0)
         messageWait = try source.int("handler", "message_wait", default: messageWait, minimum: 0)

@@ -101,6 +101,13 @@ public struct ProxyConfig: Sendable, Equatable {
     public var connectionSubscriptionMax: Int = 20
     /// `stats_report_interval` in seconds ([handler], else [proxy]).
     public var statsReportInterval: Int = 10
+    /// `stats_spec`: the ZeroMQ PUB stats socket, `port_offset` applied; nil when unset or empty.
+    public var statsSpec: String?
+    /// `stats_format`: how stats messages are encoded.
+    public var statsFormat: StatsFormat = .tnetstring
+    /// `[global] stats_connection_ttl` and `[handler] stats_subscription_ttl` in seconds.
+    public var statsConnectionTTL: Int = 120
+    public var statsSubscriptionTTL: Int = 60
     /// `push_in_spec`: the ZeroMQ PULL input, `port_offset` applied; nil when unset or empty.
     public var pushInSpec: String?
     /// `push_in_sub_specs`: the ZeroMQ SUB input's endpoints, `port_offset` applied.
