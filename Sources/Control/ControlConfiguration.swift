@@ -1,3 +1,5 @@
+import Wire
+
 /// What the control thread needs: where to listen, its limits, and how to rebuild routing.
 public struct ControlConfiguration: Sendable {
     public var host: String
@@ -42,8 +44,15 @@ public struct ZeroMQConfiguration: Sendable {
     public var subscriptionLingerNanos: Int64 = 60_000_000_000
     /// Larger messages make libzmq drop the sending peer.
     public var maxMessageBytes = 1_000_000
+    /// `stats_spec`: PUB, bound; the stats socket (stats.md).
+    public var statsSpec: String? = nil
+    public var statsFormat = StatsFormat.tnetstring
+    /// `stats_connection_ttl`, `stats_subscription_ttl` (seconds) and `stats_report_interval`.
+    public var statsConnectionTTL = 120
+    public var statsSubscriptionTTL = 60
+    public var statsReportIntervalNanos: Int64 = 10_000_000_000
 
     public init() {}
 
-    var isEmpty: Bool { pushInSpec == nil && pushInSubSpecs.isEmpty && commandSpec == nil }
+    var isEmpty: Bool { pushInSpec == nil && pushInSubSpecs.isEmpty && commandSpec == nil && statsSpec == nil }
 }

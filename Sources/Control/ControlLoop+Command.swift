@@ -15,7 +15,8 @@ extension ControlLoop {
                 logger.warning("zmq command: bad request: \(error.reason)")
                 reply = CommandRPC.encodeReply(.failure(condition: "bad-request"), id: error.id)
             case .success(let request):
-                let answer = answer(request)
+                // nil: the shards are asked; the reply goes out when they answered.
+                guard let answer = answer(request) else { return }
                 if case .failure(let condition, let value) = answer {
                     controlStats.zeroMQRejected[.command, default: 0] += 1
                     let detail = value?.stringValue.map { ": \($0)" } ?? ""
@@ -24,19 +25,23 @@ extension ControlLoop {
                 reply = CommandRPC.encodeReply(answer, id: request.id)
             }
         }
-        // A REP socket must answer before it can read the next request.
+        sendCommandReply(socket, reply)
+    }
+
+    /// A REP socket must answer before it can read the next request.
+    private func sendCommandReply(_ socket: ZMQSocket, _ reply: [UInt8]) {
         if !socket.send([reply]) { logger.warning("zmq command: reply could not be sent") }
     }
 
-    private func answer(_ request: CommandRPC.Request) -> CommandRPC.Reply {
+    private func answer(_ request: CommandRPC.Request) -> CommandRPC.Reply? {
         switch request.method {
         case "publish": return publishCommand(request.args)
         case "get-zmq-uris": return .success(value: zeroMQURIs)
         case "recover":
             recover()
             return .success(value: nil)
-        // These need connection state only the shards hold; not wired up yet.
-        case "conncheck", "refresh": return .failure(condition: "not-implemented")
+        case "conncheck": return connCheckCommand(request)
+        case "refresh": return refreshCommand(request)
         default: return .failure(condition: "method-not-found")
         }
     }
@@ -56,6 +61,59 @@ extension ControlLoop {
         drainReports()
         broadcastPublished(items)
         return .success(value: nil)
+    }
+
+    /// `args.ids`: a list of connection ids; the reply lists those still connected.
+    private func connCheckCommand(_ request: CommandRPC.Request) -> CommandRPC.Reply? {
+        guard case .list(let entries)? = request.args["ids"] else { return .failure(condition: "bad-request") }
+        var ids: [String] = []
+        for entry in entries {
+            guard let id = entry.stringValue else { return .failure(condition: "bad-request") }
+            ids.append(id)
+        }
+        if ids.isEmpty { return .success(value: .list([])) }
+        askShards(ids, purpose: .check, requestID: request.id)
+        return nil
+    }
+
+    /// `args.cid`: that WebSocket-over-HTTP session asks its backend now (`item-not-found`
+    /// when there is none); `args.channel`: every such session subscribed to the channel.
+    private func refreshCommand(_ request: CommandRPC.Request) -> CommandRPC.Reply? {
+        if let cid = request.args["cid"]?.stringValue {
+            askShards([cid], purpose: .refresh, requestID: request.id)
+            return nil
+        }
+        if let channel = request.args["channel"]?.stringValue {
+            drainReports()
+            for shard in interest.shards(for: channel).sorted() {
+                broadcaster.send(.refreshChannel(channel), to: shard, ring: ring)
+            }
+            return .success(value: nil)
+        }
+        return .failure(condition: "bad-request")
+    }
+
+    private func askShards(_ ids: [String], purpose: ConnectionQuery.Purpose, requestID: TnetValue?) {
+        connectionSequence += 1
+        connectionQuery = ConnectionQuery(
+            sequence: connectionSequence, purpose: purpose, requestID: requestID, ids: ids,
+            shards: broadcaster.links.count, deadline: now + 1_000_000_000)
+        broadcaster.broadcast(.findConnections(sequence: connectionSequence, ids: ids, refresh: purpose == .refresh), ring: ring)
+    }
+
+    /// Replies to the pending `conncheck`/`refresh` once every shard answered (or the bound
+    /// passed), then lets the command socket be read again.
+    func checkConnectionQuery() {
+        guard let query = connectionQuery, query.complete || now >= query.deadline,
+            let zeroMQ, let index = zeroMQ.index(.command)
+        else { return }
+        connectionQuery = nil
+        if case .failure(let condition, _) = query.reply {
+            controlStats.zeroMQRejected[.command, default: 0] += 1
+            logger.warning("zmq command: refresh: \(condition)")
+        }
+        sendCommandReply(zeroMQ.sockets[index].socket, CommandRPC.encodeReply(query.reply, id: query.requestID))
+        zeroMQ.pending.insert(index)
     }
 
     /// Where GRIP libraries connect (`get-zmq-uris`); the SUB input only when it binds.

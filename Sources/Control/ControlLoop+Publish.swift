@@ -73,6 +73,7 @@ extension ControlLoop {
     /// Encodes the item once and hands it to the shards with subscribers, in shard order;
     /// an item nobody subscribes to is not encoded at all.
     private func deliver(_ release: PublishSequencer.Release) {
+        statsPublished(release.item)
         let shards = interest.shards(for: release.item.channel)
         guard !shards.isEmpty else { return }
         let message = PublishEncoder.message(for: release.item, acceptedAtNanos: release.offeredAt)

@@ -39,6 +39,8 @@ extension ControlLoop {
         guard let zeroMQ else { return }
         let (role, socket) = zeroMQ.sockets[index]
         zeroMQ.pending.remove(index)
+        // A REP socket takes no request before the last one's reply; this one waits for shards.
+        if role == .command && connectionQuery != nil { return }
         // Subscriptions shards reported before these messages were read must count.
         drainReports()
         for _ in 0..<Self.zeroMQBudget {

@@ -37,6 +37,11 @@ public final class ControlLoop {
     /// The routes file's directory under inotify, and when a change seen there is due to load.
     var routesWatch: RoutesFileWatch? = nil
     var routesReloadDueNanos: Int64? = nil
+    /// The stats socket's state, when `stats_spec` is set.
+    var statsTracker: StatsTracker? = nil
+    /// The command socket's `conncheck`/`refresh` waiting for the shards; the socket is not read meanwhile.
+    var connectionQuery: ConnectionQuery? = nil
+    var connectionSequence: UInt64 = 0
 
     let startedAt = Clock.nowNanos()
     var now: Int64 = 0
@@ -66,6 +71,7 @@ public final class ControlLoop {
         }
         listener = try ListeningSocket.open(on: address, reusePort: false, backlog: 128)
         if !configuration.zeroMQ.isEmpty { zeroMQ = try ZeroMQSockets(configuration.zeroMQ) }
+        if zeroMQ?.stats != nil { statsTracker = StatsTracker(settings: statsSettings, now: Clock.nowNanos()) }
     }
 
     /// Runs until shutdown has completed: every shard reported it stopped (or the bound passed).
@@ -111,9 +117,11 @@ public final class ControlLoop {
         drainPendingZeroMQ()
         broadcaster.retry(ring: ring, now: now)
         checkStatsQuery()
+        checkConnectionQuery()
         expireConnections()
         expireForwardedSubscriptions()
         reloadRoutesIfDue()
+        tickStats()
         if shuttingDown && (stoppedShards.count == broadcaster.links.count || now >= shutdownDeadline) {
             if stoppedShards.count < broadcaster.links.count {
                 logger.warning("shutdown: \(broadcaster.links.count - stoppedShards.count) shards did not stop in time")
@@ -147,6 +155,10 @@ public final class ControlLoop {
                     statsQuery?.received(shard: shard, sequence: sequence)
                 case let .stopped(shard):
                     stoppedShards.insert(shard)
+                case let .statsEvents(_, events):
+                    statsEventsArrived(events)
+                case let .connectionsFound(shard, sequence, ids):
+                    connectionQuery?.received(shard: shard, sequence: sequence, ids: ids)
                 case let .subscribed(shard, channel):
                     if interest.subscribed(channel, shard: shard) { channelGained(channel) }
                     // Sessions on this shard compare their prev-id with the channel's position.

@@ -10,4 +10,7 @@ struct ControlStats {
     /// ZeroMQ messages read, and those dropped as malformed, by input socket.
     var zeroMQReceived: [ZeroMQRole: Int] = [:]
     var zeroMQRejected: [ZeroMQRole: Int] = [:]
+    /// Stats socket messages sent, and those libzmq refused (past the high-water mark).
+    var statsSent = 0
+    var statsDropped = 0
 }

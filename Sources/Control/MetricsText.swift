@@ -226,6 +226,9 @@ public enum MetricsText {
         for role in ZeroMQRole.allCases {
             out += "pushpind_zmq_messages_rejected_total{socket=\"\(role.rawValue)\"} \(control.zeroMQRejected[role] ?? 0)\n"
         }
+        header(&out, "pushpind_stats_messages_total", "counter", "Messages for the stats socket, sent or dropped past its high-water mark.")
+        out += "pushpind_stats_messages_total{outcome=\"sent\"} \(control.statsSent)\n"
+        out += "pushpind_stats_messages_total{outcome=\"dropped\"} \(control.statsDropped)\n"
         header(&out, "pushpind_hub_ring_full_waits_total", "counter", "Commands that found a shard's mailbox full and waited.")
         out += "pushpind_hub_ring_full_waits_total \(ringFullWaits)\n"
         header(&out, "pushpind_hub_publishes_dropped_total", "counter", "Publishes dropped for a shard whose mailbox stayed full.")

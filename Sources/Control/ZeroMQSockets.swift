@@ -16,6 +16,8 @@ final class ZeroMQSockets {
     var pending: Set<Int> = []
     /// The SUB input's channel subscriptions.
     var forwarder: SubscriptionForwarder
+    /// The stats PUB socket; only written to, so not polled.
+    private(set) var stats: ZMQSocket? = nil
 
     /// Opens every configured socket; a bad endpoint fails start-up.
     init(_ configuration: ZeroMQConfiguration) throws(ZMQError) {
@@ -44,6 +46,12 @@ final class ZeroMQSockets {
                 let command = try open(ZMQ_REP, .command, configuration)
                 try command.bind(spec)
             }
+            if let spec = configuration.statsSpec {
+                let stats = try ZMQSocket(context: context, type: ZMQ_PUB)
+                stats.setOption(ZMQ_SNDHWM, Int32(200_000))
+                try stats.bind(spec)
+                self.stats = stats
+            }
         } catch {
             close()
             throw error
@@ -62,6 +70,8 @@ final class ZeroMQSockets {
     func close() {
         for entry in sockets { entry.socket.close() }
         sockets = []
+        stats?.close()
+        stats = nil
         zmq_ctx_term(context)
     }
 }

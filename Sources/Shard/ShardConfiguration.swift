@@ -117,6 +117,8 @@ public struct ShardConfiguration: Sendable {
     /// `[handler] recovery_update_rate` (pushpind only): low-priority session updates per
     /// second, each of up to `recoveryUpdateBatch` sessions (Pushpin: 10 of 100).
     public var recoveryUpdateRate = 10
+    /// A stats socket is configured: report sessions, subscribers and requests for it.
+    public var statsEvents = false
     public var recoveryUpdateBatch = 100
 
     public init(

@@ -243,6 +243,7 @@ extension ShardLoop {
             respondProxyError(client, .noRoute)
             return
         }
+        statsRequestRouted()
         if head.isWebSocketUpgrade {
             startWebSocket(client, head, route: routeIndex, path: path)
             return

@@ -32,6 +32,10 @@ extension ShardLoop {
                 recoverAll()
             case let .lastID(channel, id):
                 lastIDArrived(channel: channel, id: id)
+            case let .findConnections(sequence, ids, refresh):
+                enqueueReport(.connectionsFound(shard: index, sequence: sequence, ids: findConnections(ids, refresh: refresh)))
+            case .refreshChannel(let channel):
+                refreshSessions(of: channel)
             }
         }
     }
@@ -43,6 +47,7 @@ extension ShardLoop {
     /// Pushes queued reports into the report ring and wakes the control thread if it sleeps.
     /// A full ring keeps the rest for the next turn: the shard never blocks on control.
     func flushReports() {
+        if statsEvents != nil { batchStatsEvents() }
         guard !pendingReports.isEmpty else { return }
         var sent = 0
         for report in pendingReports {

@@ -85,6 +85,7 @@ extension ShardLoop {
         }
         client.hold = hold
         client.phase = .held
+        statsConnected(client)
         let recovery = makeRecovery(client, instruction, prefixedChannels: channels)
         client.recovery = recovery
         recovery?.paging = paging
@@ -191,6 +192,7 @@ extension ShardLoop {
         case .response: heldResponseCount -= 1
         }
         client.socket.timerToken &+= 1
+        statsDisconnected(client)
         unsubscribeAll(client)
         if let recovery = client.recovery {
             if let action = withExchange(client, .nextLink, { $0.handle(.clientGone) }) { perform(action, client, .nextLink) }
@@ -231,6 +233,7 @@ extension ShardLoop {
         guard !client.subscriptions.contains(where: { $0.channel.name == channel }) else { return }
         let (subscription, isFirst) = subscriptionTable.add(channel, slot: client.slot, filtered: filtered)
         client.subscriptions.append(subscription)
+        statsSubscriber(client, channel: channel, delta: 1)
         if isFirst {
             enqueueReport(.subscribed(shard: index, channel: channel))
             if configuration.updateOnFirstSubscription { catchUpLater(firstSubscriberOf: channel) }
@@ -240,12 +243,16 @@ extension ShardLoop {
     func unsubscribe(_ client: ClientConnection, from channel: String) {
         guard let position = client.subscriptions.firstIndex(where: { $0.channel.name == channel }) else { return }
         let subscription = client.subscriptions.remove(at: position)
+        statsSubscriber(client, channel: channel, delta: -1)
         release(subscription)
         client.filters?.channels.removeAll { $0.subscribedName == channel }
     }
 
     func unsubscribeAll(_ client: ClientConnection) {
-        for subscription in client.subscriptions { release(subscription) }
+        for subscription in client.subscriptions {
+            statsSubscriber(client, channel: subscription.channel.name, delta: -1)
+            release(subscription)
+        }
         client.subscriptions.removeAll()
         client.filters = nil
     }

@@ -85,7 +85,10 @@ extension ShardLoop {
             endHold(client)
         }
         if let session = client.webSocket {
-            if session.accepted { webSocketOpenCount -= 1 }
+            if session.accepted {
+                webSocketOpenCount -= 1
+                statsDisconnected(client)
+            }
             unsubscribeAll(client)
         }
         if client.tunnelOpen {

@@ -109,6 +109,7 @@ extension ShardLoop {
         stats.webSocketSessionsOpened += 1
         webSocketOpenCount += 1
         session.accepted = true
+        statsConnected(client)
         session.clientKey = ""  // answered; not kept for the session's lifetime
         client.socket.sendQueue.append(bytes, pool: chunkPool)
         flushClient(client)

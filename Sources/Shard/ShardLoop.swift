@@ -59,6 +59,9 @@ public final class ShardLoop {
     var headScratch: [UInt8] = []
     /// Reports that did not fit into the report ring yet; retried every turn, in order.
     var pendingReports: [ShardReport] = []
+    /// This turn's events for the stats socket; nil when none is configured.
+    var statsEvents: [StatsEvent]? = nil
+    var statsRequests = 0
     /// Client connections whose pipelined input is parsed once the current completion is done.
     var resumeQueue: [ConnectionHandle] = []
     /// Subscribers that got published messages this turn; flushed once after all commands.
@@ -86,6 +89,7 @@ public final class ShardLoop {
         timers = TimerWheel(tickNanos: configuration.timerTickNanos, nowNanos: now)
         sessionUpdates = SessionUpdates(
             limiter: UpdateLimiter(actionsPerSecond: configuration.recoveryUpdateRate, sessionsPerAction: configuration.recoveryUpdateBatch))
+        if configuration.statsEvents { statsEvents = [] }
         resolveRoutes()
     }
 

@@ -62,6 +62,11 @@ struct Server {
         controlConfiguration.zeroMQ.commandSpec = settings.proxy.commandSpec
         controlConfiguration.zeroMQ.subscriptionLingerNanos = Int64(settings.proxy.subscriptionLinger) * 1_000_000_000
         controlConfiguration.zeroMQ.maxMessageBytes = settings.proxy.controlMaxBodySize
+        controlConfiguration.zeroMQ.statsSpec = settings.proxy.statsSpec
+        controlConfiguration.zeroMQ.statsFormat = settings.proxy.statsFormat
+        controlConfiguration.zeroMQ.statsConnectionTTL = settings.proxy.statsConnectionTTL
+        controlConfiguration.zeroMQ.statsSubscriptionTTL = settings.proxy.statsSubscriptionTTL
+        controlConfiguration.zeroMQ.statsReportIntervalNanos = Int64(settings.proxy.statsReportInterval) * 1_000_000_000
         controlConfiguration.messageWaitNanos = Int64(settings.proxy.messageWait) * 1_000_000
         controlConfiguration.idCacheTTLNanos = Int64(settings.proxy.idCacheTTL) * 1_000_000_000
         controlConfiguration.idleTimeoutNanos = Int64(settings.proxy.controlIdleTimeoutSeconds) * 1_000_000_000
@@ -143,6 +148,7 @@ struct Server {
         configuration.clientIdleTimeoutNanos = Self.nanos(seconds: settings.proxy.clientIdleTimeoutSeconds)
         configuration.clientBodyTimeoutNanos = Self.nanos(seconds: settings.proxy.clientBodyTimeoutSeconds)
         configuration.backendPoolMax = settings.proxy.backendPoolMax
+        configuration.statsEvents = settings.proxy.statsSpec != nil
         let cpus = ThreadPlacement.availableCPUs
         let pin = configuration.pinThreads
         let shardConfiguration = configuration

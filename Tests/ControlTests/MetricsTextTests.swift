@@ -225,6 +225,8 @@ import Testing
         control.zeroMQRejected[.sub] = 2
         control.recoverCommands = 8
         control.badRequests = 10
+        control.statsSent = 10
+        control.statsDropped = 11
         let metrics = try #require(parsed(MetricsText.render(control: control, ringFullWaits: 5, publishesDropped: 7, channels: 6)))
         #expect(metrics.value("pushpind_messages_published_total") == 12)
         #expect(metrics.value("pushpind_publish_rejected_total", ["reason": "invalid"]) == 3)
@@ -238,7 +240,9 @@ import Testing
         #expect(metrics.value("pushpind_zmq_messages_rejected_total", ["socket": "sub"]) == 2)
         #expect(metrics.value("pushpind_recover_commands_total") == 8)
         #expect(metrics.value("pushpind_control_bad_requests_total") == 10)
-        #expect(metrics.families.count == 9)
+        #expect(metrics.value("pushpind_stats_messages_total", ["outcome": "sent"]) == 10)
+        #expect(metrics.value("pushpind_stats_messages_total", ["outcome": "dropped"]) == 11)
+        #expect(metrics.families.count == 10)
     }
 
     @Test func sequencerCountersAreValidTextWithTheirValues() throws {
@@ -264,6 +268,6 @@ import Testing
             + MetricsText.render(control: ControlStats(), ringFullWaits: 0, publishesDropped: 0, channels: 0)
             + MetricsText.render(sequencer: .init(), parkedNow: 0)
         let metrics = parsed(text)
-        #expect(metrics?.families.count == Self.simpleFamilies.count + 8 + 9 + 5)
+        #expect(metrics?.families.count == Self.simpleFamilies.count + 8 + 10 + 5)
     }
 }

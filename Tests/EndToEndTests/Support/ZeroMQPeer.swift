@@ -102,3 +102,34 @@ enum ZeroMQPeer {
     ctx.term()
     """#
 }
+
+extension ZeroMQPeer {
+    /// A SUB peer on the stats socket, the way Pushpin's tooling reads it: subscribed to
+    /// everything, one `MSG <hex>` line per message. Killed when the test is done.
+    static func readStats(at endpoint: String) throws -> PythonProcess {
+        try PythonProcess(script: statsScript, arguments: [endpoint])
+    }
+
+    static let statsScript = #"""
+    import sys, zmq
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.SUB)
+    sock.setsockopt(zmq.SUBSCRIBE, b"")
+    sock.setsockopt(zmq.RCVTIMEO, 60000)
+    sock.connect(sys.argv[1])
+    while True:
+        print("MSG " + sock.recv().hex(), flush=True)
+    """#
+
+    /// The stats messages a `readStats` peer printed so far: type word and encoded body.
+    static func statsMessages(_ reader: PythonProcess) -> [(type: String, body: [UInt8])] {
+        reader.output.split(separator: "\n").filter { $0.hasPrefix("MSG ") }.compactMap { line in
+            let hex = Array(line.dropFirst(4).utf8)
+            let bytes = stride(from: 0, to: hex.count - 1, by: 2).compactMap {
+                UInt8(String(decoding: hex[$0...$0 + 1], as: UTF8.self), radix: 16)
+            }
+            guard let space = bytes.firstIndex(of: UInt8(ascii: " ")) else { return nil }
+            return (String(decoding: bytes[..<space], as: UTF8.self), Array(bytes[(space + 1)...]))
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import Wire
+
+/// What a shard tells the control thread for the stats socket. Collected per turn and sent
+/// as one `ShardReport.statsEvents`; a shard collects nothing when no stats socket is configured.
+public enum StatsEvent: Sendable, Equatable {
+    /// A held session or WebSocket connection began; `id` is what `conncheck` and the stats socket name it by.
+    case connected(id: String, type: StatsPacket.ConnectionType, peerAddress: String)
+    case disconnected(id: String)
+    /// A subscriber of `channel` in `mode` arrived (`delta` 1) or left (-1).
+    case subscribers(mode: StatsPacket.SubscriptionMode, channel: String, delta: Int)
+    /// Requests routed since the last batch.
+    case requests(Int)
+}
