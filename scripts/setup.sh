@@ -25,7 +25,8 @@ command -v swift >/dev/null || { echo "setup: a Swift 6 toolchain is required (h
 
 # Python packages the end-to-end tests use as real peers: websocket-client (a WebSocket
 # client), websockets (the passthrough echo backend), gripcontrol (Fanout's GRIP library,
-# as a backend and a publisher), pyzmq (the ZeroMQ publisher and command client), and a real
+# as a backend and a publisher), pyzmq (the ZeroMQ publisher and command client), tnetstring3
+# (the tnetstring module pubcontrol's ZmqPubControl needs), and a real
 # GRIP application with its SSE client: Django with django-eventstream and django-grip, and
 # sseclient-py. pip goes to PyPI only when a module is missing.
 python_package() {  # MODULE PACKAGE
@@ -40,6 +41,7 @@ python_package websocket websocket-client
 python_package websockets websockets
 python_package gripcontrol gripcontrol
 python_package zmq pyzmq
+python_package tnetstring tnetstring3
 python_package django django
 python_package django_eventstream django-eventstream
 python_package django_grip django-grip
