@@ -23,6 +23,7 @@ struct StatsTracker {
     private struct Connection {
         var type: StatsPacket.ConnectionType
         var peerAddress: String
+        var route: String?
         var announcedAt: Int64
     }
 
@@ -62,13 +63,14 @@ struct StatsTracker {
     mutating func apply(_ events: [StatsEvent], now: Int64) -> [StatsPacket] {
         var packets: [StatsPacket] = []
         var changed: [SubscriptionKey] = []
+        var requests = 0
         for event in events {
             switch event {
-            case let .connected(id, type, peerAddress):
+            case let .connected(id, type, peerAddress, route):
                 countConnections(until: now)
-                connections[id] = Connection(type: type, peerAddress: peerAddress, announcedAt: now)
+                connections[id] = Connection(type: type, peerAddress: peerAddress, route: route, announcedAt: now)
                 report.connections = max(report.connections, connections.count)
-                packets.append(.connected(id: id, type: type, peerAddress: peerAddress, ttl: settings.connectionTTL))
+                packets.append(.connected(id: id, type: type, peerAddress: peerAddress, route: route, ttl: settings.connectionTTL))
             case let .disconnected(id):
                 countConnections(until: now)
                 if connections.removeValue(forKey: id) != nil { packets.append(.disconnected(id: id)) }
@@ -78,11 +80,13 @@ struct StatsTracker {
                 entry.count = max(0, entry.count + delta)
                 subscriptions[key] = entry
                 if !changed.contains(key) { changed.append(key) }
-            case let .requests(count):
-                packets.append(.activity(count: count))
-                packets.append(.counts(requestsReceived: count))
+            case let .requests(count, route):
+                packets.append(.activity(count: count, route: route))
+                requests += count
             }
         }
+        // `counts` is the instance's total, whatever the routes.
+        if requests > 0 { packets.append(.counts(requestsReceived: requests)) }
         for key in changed {
             guard var entry = subscriptions[key] else { continue }
             if entry.count > 0 {
@@ -145,7 +149,10 @@ struct StatsTracker {
         let connectionDue = Int64(settings.connectionTTL) * 750_000_000
         for (id, connection) in connections where now - connection.announcedAt >= connectionDue {
             connections[id]?.announcedAt = now
-            packets.append(.connected(id: id, type: connection.type, peerAddress: connection.peerAddress, ttl: settings.connectionTTL))
+            packets.append(
+                .connected(
+                    id: id, type: connection.type, peerAddress: connection.peerAddress, route: connection.route,
+                    ttl: settings.connectionTTL))
         }
         let subscriptionDue = Int64(settings.subscriptionTTL) * 750_000_000
         for (key, entry) in subscriptions {

@@ -123,6 +123,8 @@ struct Exchange {
     /// link, long-poll re-request).
     var forwardedRequest: HTTPRequestHead? = nil
     var signing: GripSigning? = nil
+    /// The route's id for the stats socket; set only when stats are collected.
+    var statsRoute: String? = nil
     /// CORS or JSON-P for this request's responses; nil unless its route uses auto cross-origin.
     var crossOrigin: CrossOriginExchange? = nil
 

@@ -29,6 +29,8 @@ struct ResolvedRoute {
     let crossOrigin: JSONPConfig?
     /// The `Grip-Sig` issuer and key; nil when requests on the route carry no `Grip-Sig`.
     let signing: GripSigning?
+    /// The route's explicit `id=`, which the stats socket names it by (Pushpin names no implicit id there).
+    let statsRoute: String?
     /// The last token made for `signing`, and when (shard clock).
     var signature: String? = nil
     var signedAtNanos: Int64 = 0
@@ -67,7 +69,8 @@ extension ShardLoop {
             return ResolvedRoute(
                 handler: handler, candidates: candidates, channelPrefix: route.prefix ?? "", grip: !route.noGrip,
                 rewrite: RequestRewrite(route: route, target: route.targets.first),
-                crossOrigin: route.autoCrossOrigin || configuration.autoCrossOrigin ? route.jsonp : nil, signing: signing)
+                crossOrigin: route.autoCrossOrigin || configuration.autoCrossOrigin ? route.jsonp : nil, signing: signing,
+                statsRoute: route.id)
         }
     }
 

@@ -243,7 +243,7 @@ extension ShardLoop {
             respondProxyError(client, .noRoute)
             return
         }
-        statsRequestRouted()
+        statsRequestRouted(client, route: routeIndex)
         if head.isWebSocketUpgrade {
             startWebSocket(client, head, route: routeIndex, path: path)
             return

@@ -10,7 +10,7 @@ extension ShardLoop {
         guard statsEvents != nil else { return }
         let type: StatsPacket.ConnectionType = client.webSocket == nil ? .http : .ws
         let peer = client.peerHost.isEmpty ? Sockets.peerHost(client.socket.fd) : client.peerHost
-        statsEvents?.append(.connected(id: statsConnectionID(client), type: type, peerAddress: peer))
+        statsEvents?.append(.connected(id: statsConnectionID(client), type: type, peerAddress: peer, route: client.exchange.statsRoute))
     }
 
     func statsDisconnected(_ client: ClientConnection) {
@@ -29,17 +29,27 @@ extension ShardLoop {
         statsEvents?.append(.subscribers(mode: mode, channel: channel, delta: delta))
     }
 
-    func statsRequestRouted() {
+    /// A request matched route `index`; its connection keeps the route's id for `statsConnected`.
+    func statsRequestRouted(_ client: ClientConnection, route index: Int) {
         guard statsEvents != nil else { return }
-        statsRequests += 1
+        if let route = resolvedRoutes[index].statsRoute {
+            client.exchange.statsRoute = route
+            statsRouteRequests[route, default: 0] += 1
+        } else {
+            statsRequests += 1
+        }
     }
 
     /// Queues this turn's events as one report.
     func batchStatsEvents() {
         guard var events = statsEvents else { return }
         if statsRequests > 0 {
-            events.append(.requests(statsRequests))
+            events.append(.requests(statsRequests, route: nil))
             statsRequests = 0
+        }
+        if !statsRouteRequests.isEmpty {
+            for (route, count) in statsRouteRequests { events.append(.requests(count, route: route)) }
+            statsRouteRequests.removeAll(keepingCapacity: true)
         }
         guard !events.isEmpty else { return }
         enqueueReport(.statsEvents(shard: index, events))

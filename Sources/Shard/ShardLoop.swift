@@ -62,6 +62,8 @@ public final class ShardLoop {
     /// This turn's events for the stats socket; nil when none is configured.
     var statsEvents: [StatsEvent]? = nil
     var statsRequests = 0
+    /// Requests on routes with an explicit id, by id (stats.md: `activity` per route).
+    var statsRouteRequests: [String: Int] = [:]
     /// Client connections whose pipelined input is parsed once the current completion is done.
     var resumeQueue: [ConnectionHandle] = []
     /// Subscribers that got published messages this turn; flushed once after all commands.

@@ -19,7 +19,7 @@ struct StatsTrackerTests {
     @Test func aConnectionIsAnnouncedRefreshedWithinItsTTLAndWithdrawn() {
         var stats = tracker(report: 0)
         #expect(
-            stats.apply([.connected(id: "c1", type: .http, peerAddress: "127.0.0.1")], now: 0)
+            stats.apply([.connected(id: "c1", type: .http, peerAddress: "127.0.0.1", route: nil)], now: 0)
                 == [.connected(id: "c1", type: .http, peerAddress: "127.0.0.1", ttl: 120)])
         #expect(stats.hasConnection("c1"))
         #expect(stats.tick(now: 89 * second).isEmpty)
@@ -90,14 +90,31 @@ struct StatsTrackerTests {
 
     @Test func requestsBecomeActivityAndCounts() {
         var stats = tracker()
-        #expect(stats.apply([.requests(3)], now: 0) == [.activity(count: 3), .counts(requestsReceived: 3)])
+        #expect(stats.apply([.requests(3, route: nil)], now: 0) == [.activity(count: 3), .counts(requestsReceived: 3)])
+    }
+
+    @Test func aConnectionOnANamedRouteKeepsTheRouteInItsRefreshes() {
+        var stats = tracker(report: 0)
+        let announced = StatsPacket.connected(id: "c1", type: .ws, peerAddress: "::1", route: "chat", ttl: 120)
+        #expect(stats.apply([.connected(id: "c1", type: .ws, peerAddress: "::1", route: "chat")], now: 0) == [announced])
+        #expect(stats.tick(now: 90 * second) == [announced])
+        // Pushpin's disconnect names no route.
+        #expect(stats.apply([.disconnected(id: "c1")], now: 91 * second) == [.disconnected(id: "c1")])
+    }
+
+    @Test func activityIsPerRouteAndCountsIsTheTotal() {
+        var stats = tracker()
+        #expect(
+            stats.apply([.requests(2, route: nil), .requests(1, route: "chat")], now: 0)
+                == [.activity(count: 2), .activity(count: 1, route: "chat"), .counts(requestsReceived: 3)])
     }
 
     @Test func aReportHasTheMostConnectionsAndTheirMinutes() {
         var stats = tracker(report: 120)
         _ = stats.apply(
             [
-                .connected(id: "a", type: .http, peerAddress: ""), .connected(id: "b", type: .ws, peerAddress: ""),
+                .connected(id: "a", type: .http, peerAddress: "", route: nil),
+                .connected(id: "b", type: .ws, peerAddress: "", route: nil),
             ], now: 0)
         _ = stats.apply([.disconnected(id: "b")], now: 60 * second)
         let packets = stats.tick(now: 120 * second).filter { $0.type == "report" }

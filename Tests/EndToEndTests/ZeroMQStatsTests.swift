@@ -59,7 +59,7 @@ extension EndToEnd {
         func aStreamSubscribersLifeInStats(format: String) throws {
             let statsEndpoint = "tcp://127.0.0.1:\(try freePort())"
             var setup = PushpindSetup()
-            setup.routes = "* test\n"
+            setup.routes = "*,path_beg=/named,id=named test\n* test\n"
             setup.proxy = [("stats_report_interval", "1")]
             setup.handler = [("stats_spec", statsEndpoint), ("stats_format", format)]
             try withPushpind(setup) { pushpind, _ in
@@ -76,12 +76,14 @@ extension EndToEnd {
                 #expect(connected.string("type") == "http")
                 #expect(connected.string("peer-address") == "127.0.0.1")
                 #expect(connected.int("ttl") == 120)
+                #expect(connected.fields["route"] == nil)  // its route has no explicit id
                 let id = try #require(connected.string("id"))
                 let subscribed = try Self.await(reader, "sub") { $0.type == "sub" && $0.string("channel") == "st" }
                 #expect(subscribed.string("mode") == "stream")
                 #expect(subscribed.int("subscribers") == 1)
                 #expect(subscribed.int("ttl") == 60)
-                _ = try Self.await(reader, "activity") { $0.type == "activity" && $0.int("count") == 1 }
+                let activity = try Self.await(reader, "activity") { $0.type == "activity" && $0.int("count") == 1 }
+                #expect(activity.fields["route"] == nil)
                 _ = try Self.await(reader, "counts") { $0.type == "counts" && $0.int("requests-received") == 1 }
 
                 try pushpind.publish(["channel": "st", "id": "m1", "formats": ["http-stream": ["content": "one\n"]]])
@@ -100,6 +102,16 @@ extension EndToEnd {
                 }
                 #expect(unsubscribed.string("mode") == "stream")
                 #expect(unsubscribed.string("channel") == "st")
+
+                // A route with an explicit id is named in `conn` and `activity`, as Pushpin does.
+                let named = try StreamSubscriber(port: pushpind.clientPort, target: "/named/stream?channel=nm")
+                defer { named.close() }
+                #expect(try named.read(expecting: "[stream opened]\n") == "[stream opened]\n")
+                let namedConnection = try Self.await(reader, "conn on the named route") {
+                    $0.type == "conn" && $0.fields["unavailable"] == nil && $0.string("id") != id
+                }
+                #expect(namedConnection.string("route") == "named")
+                _ = try Self.await(reader, "activity on the named route") { $0.type == "activity" && $0.string("route") == "named" }
                 _ = try pushpind.expectMetrics { checks in
                     let sent = checks.metrics.value("pushpind_stats_messages_total", ["outcome": "sent"]) ?? 0
                     checks.expect(sent >= 8, "stats messages sent \(sent)")

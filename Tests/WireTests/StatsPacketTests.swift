@@ -43,6 +43,16 @@ struct StatsPacketTests {
         #expect(text(.counts(requestsReceived: 2), .json) == #"counts J{"from":"pushpind_7","requests-received":2}"#)
     }
 
+    @Test func aConnectionAndActivityOnANamedRouteCarryItsID() {
+        #expect(
+            text(.connected(id: "c", type: .http, peerAddress: "127.0.0.1", route: "chat", ttl: 120), .json)
+                == #"conn J{"from":"pushpind_7","id":"c","type":"http","peer-address":"127.0.0.1","route":"chat","ttl":120}"#)
+        #expect(text(.activity(count: 1, route: "chat"), .json) == #"activity J{"from":"pushpind_7","count":1,"route":"chat"}"#)
+        #expect(
+            text(.activity(count: 1, route: "chat"), .tnetstring)
+                == "activity T48:4:from,10:pushpind_7,5:count,1:1#5:route,4:chat,}")
+    }
+
     @Test func aConnectionWithoutAPeerAddressLeavesTheFieldOut() {
         #expect(
             text(.connected(id: "c", type: .ws, peerAddress: "", ttl: 5), .json)

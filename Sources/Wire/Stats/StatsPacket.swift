@@ -38,9 +38,11 @@ public struct StatsPacket: Equatable, Sendable {
     // MARK: the message types
 
     /// A held session or WebSocket connection, announced and then refreshed within `ttl`.
-    public static func connected(id: String, type: ConnectionType, peerAddress: String, ttl: Int) -> StatsPacket {
+    /// `route` is the explicit `id=` of its route; Pushpin names no other route.
+    public static func connected(id: String, type: ConnectionType, peerAddress: String, route: String? = nil, ttl: Int) -> StatsPacket {
         var fields: [(String, TnetValue)] = [("id", .string(id)), ("type", .string(type.rawValue))]
         if !peerAddress.isEmpty { fields.append(("peer-address", .string(peerAddress))) }
+        if let route { fields.append(("route", .string(route))) }
         fields.append(("ttl", .int(ttl)))
         return StatsPacket(type: "conn", fields: fields)
     }
@@ -72,8 +74,11 @@ public struct StatsPacket: Equatable, Sendable {
         return StatsPacket(type: "message", fields: fields)
     }
 
-    public static func activity(count: Int) -> StatsPacket {
-        StatsPacket(type: "activity", fields: [("count", .int(count))])
+    /// Activity on one route: `route` as for `connected`.
+    public static func activity(count: Int, route: String? = nil) -> StatsPacket {
+        var fields: [(String, TnetValue)] = [("count", .int(count))]
+        if let route { fields.append(("route", .string(route))) }
+        return StatsPacket(type: "activity", fields: fields)
     }
 
     public static func counts(requestsReceived: Int) -> StatsPacket {
