@@ -39,3 +39,19 @@ stage_pushpind() {
 		cp .build/release/pushpind "$1/pushpind"
 	fi
 }
+
+# Stops the pushpind the script started ($pushpind_pid), if it runs.
+stop_pushpind() {
+	[ -n "${pushpind_pid:-}" ] || return 0
+	kill "$pushpind_pid" 2>/dev/null || true
+	wait "$pushpind_pid" 2>/dev/null || true
+	pushpind_pid=
+}
+
+# Pushpin 1.36 through the reference script, run from $work/pushpin with $work/routes, its HTTP
+# port $pushpin_port and its ports shifted by $pushpin_offset (control: 5561 + offset).
+start_pushpin() {
+	PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference start "$work/routes" "$pushpin_port" "$pushpin_offset" >&2
+	wait_port "$pushpin_port" && wait_port $((5561 + pushpin_offset))
+}
+stop_pushpin() { PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference stop >/dev/null 2>&1 || true; }

@@ -135,17 +135,6 @@ start_pushpind() {
 	pushpind_pid=$!
 	wait_port $pushpind_port && wait_port $pushpind_control
 }
-stop_pushpind() {
-	[ -n "${pushpind_pid:-}" ] || return 0
-	kill "$pushpind_pid" 2>/dev/null || true
-	wait "$pushpind_pid" 2>/dev/null || true
-	pushpind_pid=
-}
-start_pushpin() {
-	PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference start "$work/routes" "$pushpin_port" "$pushpin_offset" >&2
-	wait_port $pushpin_port && wait_port $pushpin_control
-}
-stop_pushpin() { PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference stop >/dev/null 2>&1 || true; }
 start_nchan() {
 	nginx -c "$work/nchan.conf" 2>> "$work/nchan-error.log" &
 	nchan_pid=$!

@@ -83,12 +83,6 @@ start_pushpind() {
 	pushpind_pid=$!
 	wait_port $pushpind_port && wait_port $pushpind_control
 }
-stop_pushpind() { kill "$pushpind_pid" 2>/dev/null || true; wait "$pushpind_pid" 2>/dev/null || true; pushpind_pid=; }
-start_pushpin() {
-	PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference start "$work/routes" "$pushpin_port" "$pushpin_offset" >&2
-	wait_port $pushpin_port && wait_port $pushpin_control
-}
-stop_pushpin() { PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference stop >/dev/null 2>&1 || true; }
 
 drive() {  # SYSTEM NAME: one driver run; its JSON as NAME.json, the next-link requests it caused as NAME-next.json
 	local system=$1 name=$2 target publish started ended
