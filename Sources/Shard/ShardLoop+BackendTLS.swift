@@ -68,7 +68,7 @@ extension ShardLoop {
     /// The TCP connect of a TLS backend completed: the ClientHello goes out.
     func startBackendHandshake(_ backend: BackendConnection) {
         guard let tls = backend.tls else { return }
-        tls.start()
+        tls.start(output: &backend.wire, pool: chunkPool)
         if case .failed(let error) = tls.state { return backendHandshakeFailed(backend, error.reason) }
         flushBackend(backend)
         updateBackendRecv(backend)
@@ -111,7 +111,7 @@ extension ShardLoop {
         tlsPlaintext = []
         plaintext.removeAll(keepingCapacity: true)
         defer { tlsPlaintext = plaintext }
-        let state = tls.receive(bytes, into: &plaintext)
+        let state = tls.receive(bytes, into: &plaintext, output: &backend.wire, pool: chunkPool)
         let generation = backend.socket.generation
         if wasHandshaking {
             switch state {
@@ -145,16 +145,15 @@ extension ShardLoop {
     }
 
     /// Sealed records kept ahead of the socket: the plaintext queue is sealed a segment at a
-    /// time up to this, so the memory BIO never holds more than one segment's records.
+    /// time up to this, so `wire` holds about this much beside the plaintext still queued.
     private static let sealAheadBytes = 64 * 1024
 
     /// Seals the plaintext queued for a TLS backend (once its handshake is done) and sends
     /// the records waiting, one send at a time like a plain backend's queue.
     func flushTLSBackend(_ backend: BackendConnection) {
         guard let tls = backend.tls else { return }
-        takeCiphertext(tls, into: backend)  // handshake records first
         while tls.state == .established, backend.wire.byteCount < Self.sealAheadBytes, let next = backend.socket.sendQueue.nextSend {
-            guard tls.send(UnsafeRawBufferPointer(start: next.base, count: next.count)) else {
+            guard tls.send(UnsafeRawBufferPointer(start: next.base, count: next.count), output: &backend.wire, pool: chunkPool) else {
                 // Broken by an alert: the socket is shut so its receive ends and the
                 // exchange learns it the usual way, never from inside a flush.
                 backend.socket.sendQueue.removeAll(pool: chunkPool)
@@ -162,17 +161,9 @@ extension ShardLoop {
                 break
             }
             backend.socket.sendQueue.consume(next.count, pool: chunkPool)
-            takeCiphertext(tls, into: backend)
         }
         guard let next = backend.wire.nextSend else { return }
         ring.prepareSend(fd: backend.socket.fd, bytes: next.base, count: next.count, userData: UserData(.backendSend, backend.handle))
         backend.socket.inFlight.insert(.send)
-    }
-
-    private func takeCiphertext(_ tls: TLSStream, into backend: BackendConnection) {
-        guard tls.pendingCiphertextCount > 0 else { return }
-        tlsCiphertext.removeAll(keepingCapacity: true)
-        tls.takeCiphertext(into: &tlsCiphertext)
-        backend.wire.append(tlsCiphertext, pool: chunkPool)
     }
 }

@@ -42,7 +42,6 @@ public final class ShardLoop {
     /// The last TLS session per backend pool key, offered by the next connection.
     var backendTLSSessions: [String: TLSSession] = [:]
     var tlsPlaintext: [UInt8] = []
-    var tlsCiphertext: [UInt8] = []
 
     var subscriptionTable = SubscriptionTable()
     var heldStreamCount = 0

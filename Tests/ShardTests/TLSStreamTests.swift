@@ -10,28 +10,56 @@ import Testing
         let server: TLSStream
         var clientReceived: [UInt8] = []
         var serverReceived: [UInt8] = []
+        /// Ciphertext each side wrote, waiting for the other.
+        var toServer = SendQueue()
+        var toClient = SendQueue()
+        let pool = ChunkPool(chunkSize: 1024, spareMax: 4)
+
+        mutating func startClient() { client.start(output: &toServer, pool: pool) }
+        mutating func clientSends(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { client.send($0, output: &toServer, pool: pool) } }
+        mutating func serverSends(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { server.send($0, output: &toClient, pool: pool) } }
+        mutating func closeClient() { client.close(output: &toServer, pool: pool) }
 
         /// Moves ciphertext both ways, `piece` bytes at a time, until neither has any (bounded).
         mutating func pump(piece: Int = .max) {
             for _ in 0..<10_000 {
-                var toServer: [UInt8] = []
-                var toClient: [UInt8] = []
-                client.takeCiphertext(into: &toServer)
-                server.takeCiphertext(into: &toClient)
-                if toServer.isEmpty && toClient.isEmpty { return }
-                Self.deliver(toServer, piece: piece, to: server, into: &serverReceived)
-                Self.deliver(toClient, piece: piece, to: client, into: &clientReceived)
+                if !step(piece: piece) { return }
             }
             Issue.record("ciphertext kept flowing")
         }
 
-        static func deliver(_ bytes: [UInt8], piece: Int, to stream: TLSStream, into plaintext: inout [UInt8]) {
+        /// One exchange of everything waiting; false when nothing was.
+        mutating func step(piece: Int = .max) -> Bool {
+            let server = Self.take(&toServer, pool: pool)
+            let client = Self.take(&toClient, pool: pool)
+            if server.isEmpty && client.isEmpty { return false }
+            deliver(server, piece: piece, toServer: true)
+            deliver(client, piece: piece, toServer: false)
+            return true
+        }
+
+        mutating func deliver(_ bytes: [UInt8], piece: Int, toServer: Bool) {
             var start = 0
             while start < bytes.count {
                 let end = min(start + piece, bytes.count)
-                bytes[start..<end].withUnsafeBytes { _ = stream.receive($0, into: &plaintext) }
+                bytes[start..<end].withUnsafeBytes {
+                    if toServer {
+                        _ = server.receive($0, into: &serverReceived, output: &toClient, pool: pool)
+                    } else {
+                        _ = client.receive($0, into: &clientReceived, output: &self.toServer, pool: pool)
+                    }
+                }
                 start = end
             }
+        }
+
+        static func take(_ queue: inout SendQueue, pool: ChunkPool) -> [UInt8] {
+            var bytes: [UInt8] = []
+            while let next = queue.nextSend {
+                bytes.append(contentsOf: UnsafeRawBufferPointer(start: next.base, count: next.count))
+                queue.consume(next.count, pool: pool)
+            }
+            return bytes
         }
     }
 
@@ -48,7 +76,7 @@ import Testing
         let clientContext = try client ?? TLSContext.client()
         var pair = try Pair(client: TLSStream(context: clientContext, role: .client(serverName: "example.test")),
                             server: TLSStream(context: server, role: .server))
-        pair.client.start()
+        pair.startClient()
         pair.pump(piece: piece)
         return pair
     }
@@ -65,8 +93,8 @@ import Testing
 
             let request = Array("GET / HTTP/1.1\r\nHost: example.test\r\n\r\n".utf8)
             let response = [UInt8](repeating: 0x61, count: 40_000)  // more than one record
-            request.withUnsafeBytes { _ = pair.client.send($0) }
-            response.withUnsafeBytes { _ = pair.server.send($0) }
+            _ = pair.clientSends(request)
+            _ = pair.serverSends(response)
             pair.pump(piece: piece)
             #expect(pair.serverReceived == request)
             #expect(pair.clientReceived == response)
@@ -75,10 +103,10 @@ import Testing
 
     @Test func plaintextSentDuringTheHandshakeGoesOutAfterIt() throws {
         try Self.withServer { server in
-            let client = try TLSStream(context: TLSContext.client(), role: .client(serverName: "example.test"))
-            var pair = try Pair(client: client, server: TLSStream(context: server, role: .server))
-            client.start()
-            Array("early".utf8).withUnsafeBytes { _ = client.send($0) }
+            var pair = try Pair(client: TLSStream(context: TLSContext.client(), role: .client(serverName: "example.test")),
+                                server: TLSStream(context: server, role: .server))
+            pair.startClient()
+            _ = pair.clientSends(Array("early".utf8))
             pair.pump()
             #expect(pair.serverReceived == Array("early".utf8))
         }
@@ -88,7 +116,9 @@ import Testing
         try Self.withServer { server in
             let session = try TLSStream(context: server, role: .server)
             var plaintext: [UInt8] = []
-            let state = Array("GET / HTTP/1.1\r\n\r\n".utf8).withUnsafeBytes { session.receive($0, into: &plaintext) }
+            var output = SendQueue()
+            let pool = ChunkPool(chunkSize: 1024, spareMax: 4)
+            let state = Array("GET / HTTP/1.1\r\n\r\n".utf8).withUnsafeBytes { session.receive($0, into: &plaintext, output: &output, pool: pool) }
             guard case .failed(let error) = state else {
                 Issue.record("state \(state)")
                 return
@@ -96,14 +126,15 @@ import Testing
             #expect(error.stage == .handshake)
             #expect(plaintext.isEmpty)
             // Failed stays failed: nothing more is accepted.
-            #expect(Array("x".utf8).withUnsafeBytes { session.send($0) } == false)
+            let accepted = Array("x".utf8).withUnsafeBytes { session.send($0, output: &output, pool: pool) }
+            #expect(accepted == false)
         }
     }
 
     @Test func closeNotifyClosesThePeer() throws {
         try Self.withServer { server in
             var pair = try Self.connect(server)
-            pair.client.close()
+            pair.closeClient()
             pair.pump()
             #expect(pair.client.state == .closed)
             #expect(pair.server.state == .closed)
@@ -129,10 +160,57 @@ import Testing
             var pair = try Pair(client: TLSStream(context: client, role: .client(serverName: "example.test")),
                                 server: TLSStream(context: context, role: .server))
             pair.client.resume(session)
-            pair.client.start()
+            pair.startClient()
             pair.pump()
             #expect(pair.server.state == .established)
             #expect(pair.server.resumed == resumes)
+        }
+    }
+
+    /// The BIO has no buffer of its own: every call reads only the bytes it is given and
+    /// writes only to the queue it is given, so sessions whose calls interleave on one thread
+    /// (many connections handshaking at once on one shard) never see each other's bytes.
+    @Test func interleavedSessionsKeepTheirOwnBytes() throws {
+        try Self.withServer { server in
+            var pairs = try (0..<3).map { _ in
+                try Pair(client: TLSStream(context: TLSContext.client(), role: .client(serverName: "example.test")),
+                         server: TLSStream(context: server, role: .server))
+            }
+            for index in pairs.indices {
+                pairs[index].startClient()
+                _ = pairs[index].clientSends(Array("request \(index)".utf8))
+            }
+            // A few bytes of each pair in turn, so every handshake is half done while the others run.
+            for _ in 0..<10_000 {
+                var moved = false
+                for index in pairs.indices where pairs[index].step(piece: 3) { moved = true }
+                if !moved { break }
+            }
+            for index in pairs.indices {
+                _ = pairs[index].serverSends(Array("response \(index)".utf8))
+                pairs[index].pump(piece: 5)
+                #expect(pairs[index].server.state == .established)
+                #expect(pairs[index].serverReceived == Array("request \(index)".utf8))
+                #expect(pairs[index].clientReceived == Array("response \(index)".utf8))
+            }
+        }
+    }
+
+    /// A record is sealed straight into the caller's queue, once, in the call that wrote it.
+    @Test func sendAppendsItsRecordsToTheGivenQueueAndNowhereElse() throws {
+        try Self.withServer { server in
+            var pair = try Self.connect(server)
+            var elsewhere = SendQueue()
+            let plaintext = [UInt8](repeating: 0x62, count: 20_000)  // two records
+            let sent = plaintext.withUnsafeBytes { pair.server.send($0, output: &elsewhere, pool: pair.pool) }
+            #expect(sent)
+            #expect(pair.toClient.isEmpty)
+            // Two records: each its plaintext, a 5-byte header, the content type and a 16-byte tag.
+            #expect(elsewhere.byteCount == plaintext.count + 2 * (5 + 1 + 16))
+            pair.deliver(Pair.take(&elsewhere, pool: pair.pool), piece: .max, toServer: false)
+            #expect(pair.clientReceived == plaintext)
+            let moreWritten = pair.step()
+            #expect(!moreWritten)  // nothing else was written anywhere
         }
     }
 }

@@ -52,7 +52,7 @@ extension ShardLoop {
         var plaintext = tls.plaintext
         tls.plaintext = []
         plaintext.removeAll(keepingCapacity: true)
-        let state = session.stream.receive(bytes, into: &plaintext)
+        let state = session.stream.receive(bytes, into: &plaintext, output: &session.output, pool: chunkPool)
         switch state {
         case .failed(let error):
             if handshaking {
@@ -88,7 +88,6 @@ extension ShardLoop {
             }
             encryptQueued(client, session)
         }
-        takeCiphertext(session)
         guard let next = session.output.nextSend else {
             if session.shutdownPending {
                 session.shutdownPending = false
@@ -108,7 +107,7 @@ extension ShardLoop {
     /// Queues close_notify before the write side shuts (lingering), so a close-delimited
     /// response is not mistaken for a truncated one.
     func shutdownTLSClient(_ client: ClientConnection, _ session: ClientTLS) {
-        session.stream.close()
+        session.stream.close(output: &session.output, pool: chunkPool)
         session.shutdownPending = true
         flushTLSClient(client, session)
     }
@@ -134,23 +133,12 @@ extension ShardLoop {
                 source += piece
                 left -= piece
                 if filled == records.count {
-                    session.stream.send(UnsafeRawBufferPointer(records))
+                    session.stream.send(UnsafeRawBufferPointer(records), output: &session.output, pool: chunkPool)
                     filled = 0
                 }
             }
         }
-        if filled > 0 { session.stream.send(UnsafeRawBufferPointer(rebasing: records[..<filled])) }
+        if filled > 0 { session.stream.send(UnsafeRawBufferPointer(rebasing: records[..<filled]), output: &session.output, pool: chunkPool) }
         session.encryptedCount = taken
-    }
-
-    /// Moves the session's waiting ciphertext into its output queue.
-    private func takeCiphertext(_ session: ClientTLS) {
-        let records = tls.records
-        // Bounded: each turn takes up to a record's worth, until none is left.
-        while session.stream.pendingCiphertextCount > 0 {
-            let count = session.stream.readCiphertext(into: records)
-            guard count > 0 else { return }
-            session.output.append(UnsafeRawBufferPointer(rebasing: records[..<count]), pool: chunkPool)
-        }
     }
 }

@@ -9,7 +9,7 @@ final class ShardTLS {
     var store: TLSCertificateStore? = nil
     /// Plaintext a receive decrypted, before the request machinery takes it.
     var plaintext: [UInt8] = []
-    /// Plaintext gathered into records of up to this size, and ciphertext on its way to a send queue.
+    /// Plaintext gathered into records of up to this size (many small queued messages share one).
     static let recordBytes = 16_384
     let records = UnsafeMutableRawBufferPointer.allocate(byteCount: recordBytes, alignment: 16)
     /// Plaintext encrypted per send: bounds the ciphertext a connection holds beside its

@@ -2,7 +2,9 @@ import COpenSSL
 
 /// One TLS session as a byte transform, with no socket: ciphertext the socket received goes in
 /// and plaintext comes out; plaintext to send goes in and ciphertext for the socket comes out.
-/// OpenSSL works between two memory BIOs, so the shard's ring still does every read and write.
+/// OpenSSL reads the received bytes where the ring put them and writes its records straight
+/// into the caller's send queue (a BIO with no buffer of its own, see `copenssl_pipe`), so the
+/// shard's ring still does every read and write and an idle session keeps no I/O buffers.
 ///
 /// Serves both ends: a server session (accepted client connections) and a client session
 /// (backend connections). Plaintext written before the handshake finishes waits here and is
@@ -26,30 +28,19 @@ public final class TLSStream {
 
     public private(set) var state: State = .handshaking
     private let ssl: OpaquePointer
-    /// Ciphertext from the peer, waiting for OpenSSL.
-    private var input: OpaquePointer
-    /// Ciphertext from OpenSSL, waiting for the socket.
-    private(set) var outputBIO: OpaquePointer
     /// Plaintext written before the handshake finished.
     private var early: [UInt8] = []
-
-    /// A memory BIO that grew past this while a burst went through is replaced once drained,
-    /// so an idle session does not keep the burst's buffer.
-    private static let idleBufferCapacityMax = 4096
 
     public init(context: TLSContext, role: Role) throws(TLSError) {
         guard let ssl = SSL_new(context.pointer) else {
             throw TLSError.drainingQueue(.configuration, fallback: "SSL_new failed")
         }
-        guard let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
+        self.ssl = ssl
+        // The SSL owns the BIO from here; SSL_free frees it.
+        guard copenssl_set_pipe_bio(ssl) == 1 else {
             SSL_free(ssl)
             throw TLSError.drainingQueue(.configuration, fallback: "BIO_new failed")
         }
-        self.ssl = ssl
-        self.input = input
-        self.outputBIO = output
-        // The SSL owns both BIOs from here; SSL_free frees them.
-        SSL_set_bio(ssl, input, output)
         switch role {
         case .server:
             SSL_set_accept_state(ssl)
@@ -67,63 +58,51 @@ public final class TLSStream {
     /// context switches) and queries after it.
     public var handle: OpaquePointer { ssl }
 
-    /// Starts a client's handshake: its ClientHello is then waiting in `takeCiphertext`.
-    public func start() { advanceHandshake() }
-
-    /// Ciphertext the socket received. Plaintext it decrypts is appended to `plaintext`;
-    /// anything OpenSSL must answer (handshake messages, key updates) waits in `takeCiphertext`.
-    /// Returns the state after.
-    @discardableResult
-    public func receive(_ ciphertext: UnsafeRawBufferPointer, into plaintext: inout [UInt8]) -> State {
-        guard state == .handshaking || state == .established else { return state }
-        if ciphertext.count > 0 {
-            _ = BIO_write(input, ciphertext.baseAddress, Int32(clamping: ciphertext.count))
-        }
-        if state == .handshaking { advanceHandshake() }
-        if state == .established { readPlaintext(into: &plaintext) }
-        releaseDrainedInput()
-        return state
+    /// Starts a client's handshake: its ClientHello is appended to `output`.
+    func start(output: inout SendQueue, pool: ChunkPool) {
+        withPipe(input: nil, output: &output, pool: pool) { advanceHandshake() }
     }
 
-    /// Encrypts `plaintext` (all of it: the output BIO never refuses). Before the handshake
-    /// finishes it is kept and encrypted when it does. False when the session is closed or failed.
+    /// Ciphertext the socket received. Plaintext it decrypts is appended to `plaintext`;
+    /// anything OpenSSL must answer (handshake messages, key updates) is appended to `output`.
+    /// Returns the state after.
     @discardableResult
-    public func send(_ plaintext: UnsafeRawBufferPointer) -> Bool {
+    func receive(_ ciphertext: UnsafeRawBufferPointer, into plaintext: inout [UInt8], output: inout SendQueue, pool: ChunkPool) -> State {
+        guard state == .handshaking || state == .established else { return state }
+        return withPipe(input: ciphertext, output: &output, pool: pool) { pipe in
+            if state == .handshaking { advanceHandshake() }
+            if state == .established { readPlaintext(into: &plaintext, pipe: pipe) }
+            return state
+        }
+    }
+
+    /// Encrypts `plaintext` (all of it: the output queue never refuses), appending the records
+    /// to `output`. Before the handshake finishes it is kept and encrypted when it does. False
+    /// when the session is closed or failed.
+    @discardableResult
+    func send(_ plaintext: UnsafeRawBufferPointer, output: inout SendQueue, pool: ChunkPool) -> Bool {
         switch state {
         case .handshaking:
             early.append(contentsOf: plaintext)
             return true
         case .established:
-            return write(plaintext)
+            return withPipe(input: nil, output: &output, pool: pool) { write(plaintext) }
         case .closed, .failed:
             return false
         }
     }
 
-    /// Queues close_notify (ciphertext to send before closing the socket).
-    public func close() {
+    /// Appends close_notify to `output` (ciphertext to send before closing the socket).
+    func close(output: inout SendQueue, pool: ChunkPool) {
         guard state == .established || state == .handshaking else { return }
         if state == .established {
-            ERR_clear_error()
-            _ = SSL_shutdown(ssl)
-            ERR_clear_error()
+            withPipe(input: nil, output: &output, pool: pool) {
+                ERR_clear_error()
+                _ = SSL_shutdown(ssl)
+                ERR_clear_error()
+            }
         }
         state = .closed
-    }
-
-    /// Bytes of ciphertext waiting for the socket.
-    public var pendingCiphertextCount: Int { Int(BIO_ctrl_pending(outputBIO)) }
-
-    /// Moves the waiting ciphertext to the end of `bytes`.
-    public func takeCiphertext(into bytes: inout [UInt8]) {
-        let count = pendingCiphertextCount
-        guard count > 0 else { return }
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count))
-        bytes.withUnsafeMutableBytes { buffer in
-            _ = BIO_read(outputBIO, buffer.baseAddress! + start, Int32(count))
-        }
-        releaseDrainedOutput()
     }
 
     /// The negotiated ALPN protocol, if any (after the handshake).
@@ -142,6 +121,42 @@ public final class TLSStream {
     public var serverName: String? {
         guard let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return nil }
         return String(cString: name)
+    }
+
+    /// Where the BIO's writes go during one call: the caller's queue and its pool.
+    private struct Sink {
+        let queue: UnsafeMutablePointer<SendQueue>
+        let pool: Unmanaged<ChunkPool>
+    }
+
+    private static let appendToSink: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt8>?, Int) -> Void = {
+        context, bytes, count in
+        guard let sink = context?.assumingMemoryBound(to: Sink.self).pointee, count > 0 else { return }
+        sink.queue.pointee.append(UnsafeRawBufferPointer(start: bytes, count: count), pool: sink.pool.takeUnretainedValue())
+    }
+
+    /// Runs `body` with this thread's pipe reading `input` and writing to `output`.
+    private func withPipe<Result>(
+        input: UnsafeRawBufferPointer?, output: inout SendQueue, pool: ChunkPool,
+        _ body: (UnsafeMutablePointer<copenssl_pipe>) -> Result
+    ) -> Result {
+        withUnsafeMutablePointer(to: &output) { queue in
+            var sink = Sink(queue: queue, pool: Unmanaged.passUnretained(pool))
+            return withUnsafeMutablePointer(to: &sink) { sinkPointer in
+                var pipe = copenssl_pipe(
+                    input: input?.baseAddress?.assumingMemoryBound(to: UInt8.self), input_left: input?.count ?? 0,
+                    sink: Self.appendToSink, sink_context: UnsafeMutableRawPointer(sinkPointer))
+                return withUnsafeMutablePointer(to: &pipe) { pipePointer in
+                    let previous = copenssl_pipe_swap(pipePointer)
+                    defer { copenssl_pipe_swap(previous) }
+                    return withExtendedLifetime(pool) { body(pipePointer) }
+                }
+            }
+        }
+    }
+
+    private func withPipe<Result>(input: UnsafeRawBufferPointer?, output: inout SendQueue, pool: ChunkPool, _ body: () -> Result) -> Result {
+        withPipe(input: input, output: &output, pool: pool) { (_: UnsafeMutablePointer<copenssl_pipe>) in body() }
     }
 
     private func advanceHandshake() {
@@ -164,12 +179,12 @@ public final class TLSStream {
         }
     }
 
-    private func readPlaintext(into plaintext: inout [UInt8]) {
+    private func readPlaintext(into plaintext: inout [UInt8], pipe: UnsafeMutablePointer<copenssl_pipe>) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16_384) { scratch in
             // Only while there is input: an SSL_read that finds none allocates OpenSSL's read
             // buffer (about 17 kB) and keeps it until the next record, which an idle
             // connection may never send. Bounded: every turn consumes input or stops.
-            while BIO_ctrl_pending(input) > 0 || SSL_has_pending(ssl) == 1 {
+            while pipe.pointee.input_left > 0 || SSL_has_pending(ssl) == 1 {
                 ERR_clear_error()
                 let count = SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))
                 if count > 0 {
@@ -199,33 +214,5 @@ public final class TLSStream {
             return false
         }
         return true
-    }
-
-    /// Swaps an emptied input BIO that a burst made large for a fresh one.
-    private func releaseDrainedInput() {
-        guard BIO_ctrl_pending(input) == 0, copenssl_bio_capacity(input) > Self.idleBufferCapacityMax,
-              let fresh = BIO_new(BIO_s_mem())
-        else { return }
-        SSL_set0_rbio(ssl, fresh)  // frees the old one
-        input = fresh
-    }
-
-    /// The same for the output BIO, once the socket has taken everything.
-    private func releaseDrainedOutput() {
-        guard BIO_ctrl_pending(outputBIO) == 0, copenssl_bio_capacity(outputBIO) > Self.idleBufferCapacityMax,
-              let fresh = BIO_new(BIO_s_mem())
-        else { return }
-        SSL_set0_wbio(ssl, fresh)  // frees the old one
-        outputBIO = fresh
-    }
-}
-
-extension TLSStream {
-    /// Moves up to `buffer.count` bytes of waiting ciphertext into `buffer`; returns how many.
-    public func readCiphertext(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        let count = Int(max(0, BIO_read(outputBIO, base, Int32(clamping: buffer.count))))
-        releaseDrainedOutput()
-        return count
     }
 }

@@ -44,12 +44,21 @@ static inline int copenssl_set_host_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
 }
 
-/* Bytes a memory BIO holds, and how much it has allocated for them. */
-static inline size_t copenssl_bio_capacity(BIO *bio) {
-    BUF_MEM *memory = NULL;
-    BIO_get_mem_ptr(bio, &memory);
-    return memory == NULL ? 0 : memory->max;
-}
+/* What a session's BIO reads and where it writes, for the duration of one TLSStream call:
+   ciphertext comes from `input` (advanced as OpenSSL takes it), and every write is handed to
+   `sink` at once, so nothing is buffered between OpenSSL and the shard's queues. */
+typedef struct copenssl_pipe {
+    const unsigned char *input;
+    size_t input_left;
+    void (*sink)(void *context, const unsigned char *bytes, size_t count);
+    void *sink_context;
+} copenssl_pipe;
+
+/* Makes `pipe` this thread's current one (NULL: none); returns the previous one. */
+copenssl_pipe *copenssl_pipe_swap(copenssl_pipe *pipe);
+
+/* Gives `ssl` one BIO, both ways, that uses the thread's current pipe. 0 on failure. */
+int copenssl_set_pipe_bio(SSL *ssl);
 
 /* The server's ALPN choice: http/1.1 when the client offers it, else no ALPN at all. */
 void copenssl_ctx_select_http1_alpn(SSL_CTX *ctx);
