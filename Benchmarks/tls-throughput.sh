@@ -18,20 +18,26 @@
 #   Benchmarks/tls-throughput.sh [DURATION_S=5] [CONNECTIONS=50] [ROUNDS=3] [SHARDS=2]
 # Environment:
 #   PUSHPIND_BIN=             use this pushpind binary instead of building one
+#   BEFORE_BIN=               a second pushpind (e.g. an older build), measured as "before" in
+#                             the same rounds (an A/B of two builds against the same HAProxy)
+#   SYSTEMS="pushpind [before] haproxy"  which proxies to measure, in the first round's order
+#   TESTS="full resumed keepalive"       which tests to run
+#   PERF_DIR=                 profile each proxy during each test with `perf record -g` into
+#                             PERF_DIR/SYSTEM-TEST-ROUND.data (perf slows the proxy: rates are then not comparable)
 #   CLIENTS=6                 parallel s_time processes for the full handshakes
 #   RESULT=tls-throughput     name of the table written to Benchmarks/results/RESULT.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-5}; connections=${2:-50}; rounds=${3:-3}; shards=${4:-2}
 result=${RESULT:-tls-throughput}
-systems="pushpind haproxy"; tests="full resumed keepalive"
+systems=${SYSTEMS:-pushpind ${BEFORE_BIN:+before }haproxy}; tests=${TESTS:-full resumed keepalive}
 clients=${CLIENTS:-6}  # parallel openssl s_time processes for full handshakes
 work=$(mktemp -d /tmp/pushpind-tls-bench.XXXXXX)
 nginx_port=18281
-declare -A port=([pushpind]=18282 [haproxy]=18285)
-declare -A label=([pushpind]="pushpind" [haproxy]="HAProxy 2.6")
+declare -A port=([pushpind]=18282 [haproxy]=18285 [before]=18286)
+declare -A label=([pushpind]="pushpind" [haproxy]="HAProxy 2.6" [before]="pushpind before")
 declare -A test_label=([full]="full handshake + GET (s_time -new)" [resumed]="new connection per GET, wrk (resumes)" [keepalive]="kept-alive GETs/s (wrk)")
-pushpind_plain=18283; pushpind_control=18284
+pushpind_plain=18283; pushpind_control=18284; before_plain=18287; before_control=18288
 
 source Benchmarks/common.sh
 packages=()
@@ -45,6 +51,7 @@ cleanup() {
 	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
 	[ -n "${pushpind_pid:-}" ] && kill "$pushpind_pid" 2>/dev/null || true
 	[ -n "${haproxy_pid:-}" ] && kill "$haproxy_pid" 2>/dev/null || true
+	[ -n "${before_pid:-}" ] && kill "$before_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -72,10 +79,13 @@ cert="$work/runner/certs/default_${port[pushpind]}"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench.test \
 	-keyout "$cert.key" -out "$cert.crt" 2>/dev/null
 cat "$cert.crt" "$cert.key" > "$work/haproxy.pem"
+cp "$cert.crt" "$work/runner/certs/default_${port[before]}.crt"; cp "$cert.key" "$work/runner/certs/default_${port[before]}.key"
 
 echo "* 127.0.0.1:$nginx_port" > "$work/routes"
 printf '[runner]\nhttp_port=127.0.0.1:%s\nhttps_ports=127.0.0.1:%s\n[proxy]\nroutesfile=routes\n[handler]\npush_in_http_port=%s\n' \
 	"$pushpind_plain" "${port[pushpind]}" "$pushpind_control" > "$work/pushpin.conf"
+printf '[runner]\nhttp_port=127.0.0.1:%s\nhttps_ports=127.0.0.1:%s\n[proxy]\nroutesfile=routes\n[handler]\npush_in_http_port=%s\n' \
+	"$before_plain" "${port[before]}" "$before_control" > "$work/pushpin-before.conf"
 # HAProxy: 2 threads like pushpind's 2 shards; idle backend connections are kept and shared.
 cat > "$work/haproxy.cfg" <<CONF
 global
@@ -99,6 +109,11 @@ CONF
 pushpind_pid=$!
 haproxy -db -f "$work/haproxy.cfg" > "$work/haproxy.log" 2>&1 &
 haproxy_pid=$!
+if [[ " $systems " == *" before "* ]]; then
+	cp "${BEFORE_BIN:?before needs BEFORE_BIN}" "$work/pushpind-before"
+	"$work/pushpind-before" --config "$work/pushpin-before.conf" --shards "$shards" --log-level 1 2> "$work/pushpind-before.log" &
+	before_pid=$!
+fi
 wait_port "$nginx_port"
 declare -A negotiated
 for system in $systems; do
@@ -112,7 +127,7 @@ for system in $systems; do
 		awk '/^New, / {v = $2 " " $5} /Temp Key:/ {sub(/^.*Temp Key: /, ""); k = $0} END {print v ", " k}')
 done
 
-pid_of() { case "$1" in pushpind) echo "$pushpind_pid" ;; haproxy) echo "$haproxy_pid" ;; esac; }
+pid_of() { case "$1" in pushpind) echo "$pushpind_pid" ;; haproxy) echo "$haproxy_pid" ;; before) echo "$before_pid" ;; esac; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # PID: user + system clock ticks so far
 measure() {  # SYSTEM TEST: prints "requests/s CPU-µs-per-request"; warns when wrk saw errors or non-2xx answers
 	local out pid before after script=()
@@ -129,8 +144,15 @@ measure() {  # SYSTEM TEST: prints "requests/s CPU-µs-per-request"; warns when 
 			END { printf "%.1f %.1f\n", requests / d, (requests > 0 ? ticks * 1e6 / hz / requests : 0) }' <<<"$out"
 		return
 	fi
+	local perf_pid=
+	if [ -n "${PERF_DIR:-}" ]; then
+		mkdir -p "$PERF_DIR"
+		perf record -q -g -e cpu-clock -p "$pid" -o "$PERF_DIR/$1-$2-$round.data" -- sleep "$duration" 2>/dev/null &
+		perf_pid=$!
+	fi
 	out=$(wrk -t2 -c"$connections" -d"${duration}s" "${script[@]}" "https://127.0.0.1:${port[$1]}/index.html")
 	after=$(cpu_ticks "$pid")
+	[ -n "$perf_pid" ] && wait "$perf_pid"
 	if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
 		echo "warning: errors against $1 ($2):" >&2
 		grep -E "Non-2xx|Socket errors" <<<"$out" >&2
@@ -171,7 +193,7 @@ done
 mkdir -p Benchmarks/results
 {
 	echo "TLS termination in front of nginx, wrk -t2 -c$connections -d${duration}s, $clients openssl s_time -new for ${duration}s, median of $rounds rounds, order rotated each round, $(nproc) cores, pushpind --shards $shards, HAProxy $(haproxy -v | awk 'NR == 1 {print $3}') nbthread 2, $(openssl version | cut -d' ' -f1-2)"
-	echo "ECDSA P-256 certificate; negotiated: pushpind ${negotiated[pushpind]} | HAProxy ${negotiated[haproxy]}"
+	echo "ECDSA P-256 certificate; negotiated: pushpind ${negotiated[pushpind]:-} | HAProxy ${negotiated[haproxy]:-}"
 	echo "load average (1/5/15 min) before: $load_before, after: $load_after; run of $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "pushpind's handshakes during the run (/metrics): full $((full_after - full_before)), resumed $((resumed_after - resumed_before)), failed $((failed_after - failed_before))"
 	printf '%-40s %-12s %12s %16s\n' "test" "proxy" "requests/s" "CPU µs/request"
@@ -182,9 +204,12 @@ mkdir -p Benchmarks/results
 		done
 	done
 	for test in $tests; do
-		awk -v a="${median_of[pushpind.$test]}" -v b="${median_of[haproxy.$test]}" \
-			-v ca="${cpu_median[pushpind.$test]}" -v cb="${cpu_median[haproxy.$test]}" -v l="$test pushpind / HAProxy:" \
-			'BEGIN { printf "%-34s %6.2fx rate (target >= 1.0), %6.2fx CPU per request\n", l, a / b, ca / cb }'
+		for system in $systems; do
+			[ "$system" = haproxy ] && continue
+			awk -v a="${median_of[$system.$test]}" -v b="${median_of[haproxy.$test]}" \
+				-v ca="${cpu_median[$system.$test]}" -v cb="${cpu_median[haproxy.$test]}" -v l="$test ${label[$system]} / HAProxy:" \
+				'BEGIN { printf "%-41s %6.2fx rate (target >= 1.0), %6.2fx CPU per request\n", l, a / b, ca / cb }'
+		done
 	done
 	for test in $tests; do
 		line="rounds $test:"; for system in $systems; do line+=" | $system ${measured[$system.$test]% }"; done

@@ -43,7 +43,7 @@ extension ShardLoop {
         } else {
             stats.clientBytesSent += Int(completion.result)
             if let session = client.tls {
-                tlsClientSent(session, count: Int(completion.result))
+                tlsClientSent(client, session, count: Int(completion.result))
             } else {
                 client.socket.sendQueue.consume(Int(completion.result), pool: chunkPool)
             }

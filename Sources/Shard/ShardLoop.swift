@@ -140,6 +140,7 @@ public final class ShardLoop {
         flushDeliveries()
         fireTimers()
         flushReports()
+        if !tls.flushes.isEmpty { flushTLSClients() }
         if draining { checkDrained() } else { reclaimMemoryIfDue() }
     }
 

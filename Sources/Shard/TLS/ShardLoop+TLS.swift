@@ -77,16 +77,34 @@ extension ShardLoop {
         if plaintext.capacity <= 4 * ShardTLS.recordBytes { tls.plaintext = plaintext }
     }
 
-    /// `flushClient` for a TLS client: encrypt what is queued (once the ciphertext before it
-    /// is sent) and send the ciphertext.
+    /// `flushClient` for a TLS client: the encryption and the send wait for the end of the
+    /// turn, so what the turn queues for the client (a response head, then its body as the
+    /// backend's bytes are parsed) goes out as one record in one send rather than one each.
     func flushTLSClient(_ client: ClientConnection, _ session: ClientTLS) {
+        guard !session.flushQueued, client.socket.isLive else { return }
+        session.flushQueued = true
+        tls.flushes.append(client)
+    }
+
+    /// The end of a turn: the queued TLS flushes run.
+    func flushTLSClients() {
+        var flushes = tls.flushes
+        tls.flushes = []
+        for client in flushes {
+            guard let session = client.tls, session.flushQueued else { continue }
+            session.flushQueued = false
+            sendTLS(client, session)
+        }
+        flushes.removeAll(keepingCapacity: true)
+        if tls.flushes.isEmpty { tls.flushes = flushes }
+    }
+
+    /// Encrypts what is queued (once the ciphertext before it is sent) and sends the ciphertext.
+    private func sendTLS(_ client: ClientConnection, _ session: ClientTLS) {
         guard !client.socket.inFlight.contains(.send), client.socket.isLive else { return }
         if session.output.isEmpty {
-            if session.encryptedCount > 0 {
-                client.socket.sendQueue.consume(session.encryptedCount, pool: chunkPool)
-                session.encryptedCount = 0
-            }
             encryptQueued(client, session)
+            if session.output.isEmpty { tlsClientSent(client, session, count: 0) }  // a failed session sealed nothing
         }
         guard let next = session.output.nextSend else {
             if session.shutdownPending {
@@ -99,9 +117,14 @@ extension ShardLoop {
         client.socket.inFlight.insert(.send)
     }
 
-    /// A send of ciphertext completed.
-    func tlsClientSent(_ session: ClientTLS, count: Int) {
+    /// A send of ciphertext completed. Once all of it is sent, the plaintext it covers leaves
+    /// the send queue (now, so the caller sees the queue as the client sees it).
+    func tlsClientSent(_ client: ClientConnection, _ session: ClientTLS, count: Int) {
         session.output.consume(count, pool: chunkPool)
+        if session.output.isEmpty && session.encryptedCount > 0 {
+            client.socket.sendQueue.consume(session.encryptedCount, pool: chunkPool)
+            session.encryptedCount = 0
+        }
     }
 
     /// Queues close_notify before the write side shuts (lingering), so a close-delimited
