@@ -97,9 +97,9 @@ public final class TLSStream {
         guard state == .established || state == .handshaking else { return }
         if state == .established {
             withPipe(input: nil, output: &output, pool: pool) {
-                ERR_clear_error()
+                Self.clearErrors()
                 _ = SSL_shutdown(ssl)
-                ERR_clear_error()
+                Self.clearErrors()
             }
         }
         state = .closed
@@ -159,8 +159,15 @@ public final class TLSStream {
         withPipe(input: input, output: &output, pool: pool) { (_: UnsafeMutablePointer<copenssl_pipe>) in body() }
     }
 
+    /// SSL_get_error needs the thread's error queue empty before each call. It is, unless an
+    /// earlier call failed, and ERR_clear_error walks every slot of it each time, so only a
+    /// queue with something in it is cleared.
+    private static func clearErrors() {
+        if ERR_peek_error() != 0 { ERR_clear_error() }
+    }
+
     private func advanceHandshake() {
-        ERR_clear_error()
+        Self.clearErrors()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             state = .established
@@ -185,7 +192,7 @@ public final class TLSStream {
             // buffer (about 17 kB) and keeps it until the next record, which an idle
             // connection may never send. Bounded: every turn consumes input or stops.
             while pipe.pointee.input_left > 0 || SSL_has_pending(ssl) == 1 {
-                ERR_clear_error()
+                Self.clearErrors()
                 let count = SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))
                 if count > 0 {
                     plaintext.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<Int(count)]))
@@ -207,7 +214,7 @@ public final class TLSStream {
 
     private func write(_ plaintext: UnsafeRawBufferPointer) -> Bool {
         guard plaintext.count > 0 else { return true }
-        ERR_clear_error()
+        Self.clearErrors()
         let written = SSL_write(ssl, plaintext.baseAddress, Int32(clamping: plaintext.count))
         guard written == plaintext.count else {
             state = .failed(TLSError.drainingQueue(.session, fallback: "write failed"))
