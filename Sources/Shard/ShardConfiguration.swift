@@ -11,8 +11,9 @@ public struct ShardConfiguration: Sendable {
     public var listenerTLSPorts: [Int?] = []
     /// Where the https listeners' `<name>.crt` + `<name>.key` files are (`<configdir>/runner/certs`).
     public var certificatesDirectory = ""
-    /// Session ticket keys (80 bytes), the same for every shard so a client resumes on any.
-    public var ticketKeys: [UInt8] = []
+    /// Session ticket keys, the same for every shard so a client resumes on any (nil: the
+    /// shard makes its own).
+    public var ticketKeys: TicketKeys? = nil
     /// Largest request head a client may send (`client_buffer_size`): beyond it, 431.
     public var clientBufferSize: Int
     /// This shard's share of `client_maxconn`.

@@ -48,7 +48,7 @@ struct Server {
         let routing = ShardRouting.resolving(table, directory: settings.routesDirectory)
         let listenerFDs = try openListeners(logger: logger)
         // One set of session ticket keys for every shard's TLS contexts.
-        let ticketKeys = settings.httpsListen.isEmpty ? [] : TLSContext.randomTicketKeys()
+        let ticketKeys = settings.httpsListen.isEmpty ? nil : try TicketKeys()
 
         let links = (0..<settings.shardCount).map { ShardLink.make(index: $0) }
         var controlConfiguration = ControlConfiguration(
@@ -121,7 +121,7 @@ struct Server {
 
     private func startShard(
         index: Int, link: ShardLink.ShardEnd, listenerFDs: [Int32], routing: ShardRouting, maxConnections: Int,
-        ticketKeys: [UInt8], logger: Logger
+        ticketKeys: TicketKeys?, logger: Logger
     ) -> ShardThread {
         var configuration = ShardConfiguration(
             listenerFDs: listenerFDs,

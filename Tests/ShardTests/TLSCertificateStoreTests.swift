@@ -4,7 +4,7 @@ import Testing
 
 /// How the https listeners pick and reload certificates (`<name>.crt` + `<name>.key`).
 @Suite struct TLSCertificateStoreTests {
-    static let keys = TLSContext.randomTicketKeys()
+    static let keys = try! TicketKeys()
 
     @Test func exactNameThenOneLevelWildcardThenThePortsDefault() throws {
         let files = try TestCertificates()

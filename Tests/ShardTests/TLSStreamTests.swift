@@ -63,7 +63,7 @@ import Testing
         }
     }
 
-    static let ticketKeys = TLSContext.randomTicketKeys()
+    static let ticketKeys = try! TicketKeys()
 
     static func withServer(_ body: (TLSContext) throws -> Void) throws {
         let certificates = try TestCertificates()
@@ -149,7 +149,7 @@ import Testing
         let first = try TLSContext.server(certificateFile: files.certificate, keyFile: files.key, ticketKeys: Self.ticketKeys)
         let second = try TLSContext.server(certificateFile: files.certificate, keyFile: files.key, ticketKeys: Self.ticketKeys)
         let other = try TLSContext.server(certificateFile: files.certificate, keyFile: files.key,
-                                          ticketKeys: TLSContext.randomTicketKeys())
+                                          ticketKeys: TicketKeys())
         let client = try TLSContext.client()
 
         let initial = try Self.connect(first, client: client)
@@ -164,6 +164,7 @@ import Testing
             pair.pump()
             #expect(pair.server.state == .established)
             #expect(pair.server.resumed == resumes)
+            pair.closeClient()
         }
     }
 
@@ -212,5 +213,92 @@ import Testing
             let moreWritten = pair.step()
             #expect(!moreWritten)  // nothing else was written anywhere
         }
+    }
+
+    /// Tickets sealed before one rotation still resume (the previous key opens them); after
+    /// two, that key is gone and the handshake is a full one.
+    @Test func aTicketResumesAfterOneKeyRotationButNotAfterTwo() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let files = try certificates.make("example", commonName: "example.test")
+        let keys = try TicketKeys()
+        let server = try TLSContext.server(certificateFile: files.certificate, keyFile: files.key, ticketKeys: keys)
+        let client = try TLSContext.client()
+        // The first connection stays open: a session freed without close_notify is unfit to resume.
+        let initial = try Self.connect(server, client: client)
+        defer { withExtendedLifetime(initial) {} }
+        let session = try #require(initial.client.session)
+
+        func resumes() throws -> Bool {
+            var pair = try Pair(client: TLSStream(context: client, role: .client(serverName: "example.test")),
+                                server: TLSStream(context: server, role: .server))
+            pair.client.resume(session)
+            pair.startClient()
+            pair.pump()
+            #expect(pair.server.state == .established)
+            pair.closeClient()  // freed without close_notify, the session would be unfit to resume
+            return pair.server.resumed
+        }
+        #expect(try resumes())
+        keys.rotate()
+        #expect(try resumes())
+        keys.rotate()
+        #expect(try resumes() == false)
+    }
+
+    /// A ticket opened with the previous key is replaced: the client gets a new one, which
+    /// resumes after the next rotation too.
+    @Test func aTicketOpenedWithThePreviousKeyIsRenewed() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let files = try certificates.make("example", commonName: "example.test")
+        let keys = try TicketKeys()
+        let server = try TLSContext.server(certificateFile: files.certificate, keyFile: files.key, ticketKeys: keys)
+        let client = try TLSContext.client()
+        let initial = try Self.connect(server, client: client)
+        defer { withExtendedLifetime(initial) {} }
+        let first = try #require(initial.client.session)
+        keys.rotate()
+        var pair = try Pair(client: TLSStream(context: client, role: .client(serverName: "example.test")),
+                            server: TLSStream(context: server, role: .server))
+        pair.client.resume(first)
+        pair.startClient()
+        pair.pump()
+        #expect(pair.server.resumed)
+        let renewed = try #require(pair.client.session)
+        defer { withExtendedLifetime(pair) {} }
+        keys.rotate()
+        var next = try Pair(client: TLSStream(context: client, role: .client(serverName: "example.test")),
+                            server: TLSStream(context: server, role: .server))
+        next.client.resume(renewed)
+        next.startClient()
+        next.pump()
+        #expect(next.server.resumed)
+    }
+
+    /// Keys rotate on their own once the interval has passed.
+    @Test func keysRotateWhenTheIntervalHasPassed() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let files = try certificates.make("example", commonName: "example.test")
+        let keys = try TicketKeys(rotationNanos: 1)  // due at every use
+        let server = try TLSContext.server(certificateFile: files.certificate, keyFile: files.key, ticketKeys: keys)
+        let client = try TLSContext.client()
+        let initial = try Self.connect(server, client: client)
+        defer { withExtendedLifetime(initial) {} }
+        let session = try #require(initial.client.session)
+        // Each handshake rotates once before opening the ticket: the first finds its key as
+        // the previous one, and the second (two rotations later) does not find it.
+        var resumed: [Bool] = []
+        for _ in 0..<2 {
+            var pair = try Pair(client: TLSStream(context: client, role: .client(serverName: "example.test")),
+                                server: TLSStream(context: server, role: .server))
+            pair.client.resume(session)
+            pair.startClient()
+            pair.pump()
+            pair.closeClient()
+            resumed.append(pair.server.resumed)
+        }
+        #expect(resumed == [true, false])
     }
 }

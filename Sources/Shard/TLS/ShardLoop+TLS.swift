@@ -10,7 +10,11 @@ extension ShardLoop {
     /// whose context cannot be made refuses its connections (closed on accept) and says why.
     func setUpTLS() {
         guard configuration.listenerTLSPorts.contains(where: { $0 != nil }) else { return }
-        let store = TLSCertificateStore(directory: configuration.certificatesDirectory, ticketKeys: configuration.ticketKeys)
+        guard let ticketKeys = configuration.ticketKeys ?? (try? TicketKeys()) else {
+            logger.error("TLS session ticket keys could not be made: https listeners refuse their connections")
+            return
+        }
+        let store = TLSCertificateStore(directory: configuration.certificatesDirectory, ticketKeys: ticketKeys)
         tls.store = store
         logCertificateFailures(store.refreshIfDue(nowNanos: now))
         if index == 0 { logger.info("TLS certificates in \(store.directory): \(store.names.joined(separator: ", "))") }

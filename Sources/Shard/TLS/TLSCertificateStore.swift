@@ -24,14 +24,14 @@ final class TLSCertificateStore {
     }
 
     let directory: String
-    let ticketKeys: [UInt8]
+    let ticketKeys: TicketKeys
     let rescanNanos: Int64
     private var entries: [String: Entry] = [:]
     private var lastScanNanos: Int64 = .min
     /// Load failures, for the log (and the shard's counter): name and reason.
     private(set) var failures: [(name: String, reason: String)] = []
 
-    init(directory: String, ticketKeys: [UInt8], rescanNanos: Int64 = 1_000_000_000) {
+    init(directory: String, ticketKeys: TicketKeys, rescanNanos: Int64 = 1_000_000_000) {
         self.directory = directory
         self.ticketKeys = ticketKeys
         self.rescanNanos = rescanNanos

@@ -29,20 +29,20 @@ public final class TLSContext: @unchecked Sendable {
     deinit { SSL_CTX_free(pointer) }
 
     /// A server context serving one certificate chain and its key (PEM files).
-    /// `ticketKeys` (80 bytes) encrypt session tickets; every shard gets the same keys, so a
-    /// client resumes whichever shard the kernel hands its next connection to.
-    public static func server(certificateFile: String, keyFile: String, ticketKeys: [UInt8]) throws(TLSError) -> TLSContext {
+    /// `ticketKeys` seal session tickets; every shard gets the same keys, so a client resumes
+    /// whichever shard the kernel hands its next connection to.
+    public static func server(certificateFile: String, keyFile: String, ticketKeys: TicketKeys) throws(TLSError) -> TLSContext {
         let context = try server(ticketKeys: ticketKeys)
         try context.useCertificate(file: certificateFile, keyFile: keyFile)
         return context
     }
 
     /// A server context with no certificate yet: an SNI callback gives each session one.
-    public static func server(ticketKeys: [UInt8]) throws(TLSError) -> TLSContext {
+    public static func server(ticketKeys: TicketKeys) throws(TLSError) -> TLSContext {
         let context = try TLSContext(method: TLS_server_method())
         // Tickets carry the whole session, so no server-side cache is kept.
         _ = copenssl_ctx_set_session_cache_mode(context.pointer, Int(SSL_SESS_CACHE_OFF))
-        guard ticketKeys.count == 80, copenssl_ctx_set_ticket_keys(context.pointer, ticketKeys, 80) == 1 else {
+        guard copenssl_ctx_use_ticket_keys(context.pointer, ticketKeys.pointer) == 1 else {
             throw TLSError.drainingQueue(.configuration, fallback: "session ticket keys refused")
         }
         copenssl_ctx_select_http1_alpn(context.pointer)
@@ -69,12 +69,5 @@ public final class TLSContext: @unchecked Sendable {
         guard SSL_CTX_check_private_key(pointer) == 1 else {
             throw TLSError.drainingQueue(.configuration, fallback: "key \(keyFile) does not match \(certificateFile)")
         }
-    }
-
-    /// Fresh random session ticket keys (name, HMAC and AES keys: 80 bytes).
-    public static func randomTicketKeys() -> [UInt8] {
-        var keys = [UInt8](repeating: 0, count: 80)
-        _ = RAND_bytes(&keys, 80)
-        return keys
     }
 }

@@ -9,6 +9,8 @@
 #include <openssl/buffer.h>
 #include <openssl/x509v3.h>
 #include <openssl/rand.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 
 /* SSL_OP_* are built with a cast and a shift, which Swift does not import. */
 static const uint64_t COPENSSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
@@ -27,9 +29,16 @@ static inline long copenssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) 
     return SSL_CTX_set_session_cache_mode(ctx, mode);
 }
 
-static inline long copenssl_ctx_set_ticket_keys(SSL_CTX *ctx, const unsigned char *keys, long length) {
-    return SSL_CTX_set_tlsext_ticket_keys(ctx, (void *)keys, length);
-}
+/* Session ticket keys shared by many contexts (and threads), rotated every `interval_nanos`:
+   tickets are sealed with the current key and opened with it or the one before. Reference
+   counted: each context using them holds one, `new` returns the caller's. */
+typedef struct copenssl_ticket_keys copenssl_ticket_keys;
+copenssl_ticket_keys *copenssl_ticket_keys_new(int64_t interval_nanos);
+void copenssl_ticket_keys_release(copenssl_ticket_keys *keys);
+/* A new current key now; the current one becomes the previous one. */
+void copenssl_ticket_keys_rotate(copenssl_ticket_keys *keys);
+/* Seals and opens the context's tickets with `keys`. 1 on success. */
+int copenssl_ctx_use_ticket_keys(SSL_CTX *ctx, copenssl_ticket_keys *keys);
 
 static inline int copenssl_ctx_set_groups(SSL_CTX *ctx, const char *groups) {
     return (int)SSL_CTX_set1_groups_list(ctx, groups);
