@@ -84,7 +84,7 @@ public struct ShardStats: Sendable, Equatable {
     public var memoryReclaims = 0
     /// TLS clients (https listeners): handshakes completed (and of those, resumed with a
     /// ticket), handshakes that failed (garbage, no shared version or cipher, no certificate
-    /// for the name) or stalled past `client_header_timeout`, sessions that failed after the
+    /// for the name) or stalled past `client_handshake_timeout`, sessions that failed after the
     /// handshake, and certificate files that did not load.
     public var tlsHandshakes = 0
     public var tlsResumedHandshakes = 0

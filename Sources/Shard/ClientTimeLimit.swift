@@ -9,6 +9,8 @@
 /// bumping `token` makes the old one stale.
 struct ClientTimeLimit {
     enum Kind: Equatable {
+        /// A TLS client's handshake must be done by the deadline (`client_handshake_timeout`).
+        case handshake
         /// The request head must be complete by the deadline (`client_header_timeout`).
         case header
         /// A keep-alive connection must start its next request (`client_idle_timeout`).

@@ -28,6 +28,9 @@ public struct ShardConfiguration: Sendable {
     public var clientHeaderTimeoutNanos: Int64 = 30_000_000_000
     public var clientIdleTimeoutNanos: Int64 = 60_000_000_000
     public var clientBodyTimeoutNanos: Int64 = 60_000_000_000
+    /// A TLS client's handshake must finish this long after the accept (0: it counts against
+    /// the header limit instead).
+    public var clientHandshakeTimeoutNanos: Int64 = 10_000_000_000
     /// How long an idle pooled backend connection is kept.
     public var backendIdleNanos: Int64 = 55_000_000_000
     /// `backend_pool_max`: idle connections kept per backend target; a connection released

@@ -69,9 +69,14 @@ extension ShardLoop {
             closeClient(client)
             return
         }
-        // The first request head is due from the accept: a connection that sends nothing, or
-        // a byte now and then, is no cheaper to hold than one that sends slowly.
-        limitClient(client, configuration.clientHeaderTimeoutNanos > 0 ? .header : .idle)
+        // The first request head is due from the accept (from the handshake's end under a
+        // handshake limit): a connection that sends nothing, or a byte now and then, is no
+        // cheaper to hold than one that sends slowly.
+        if client.tls != nil && configuration.clientHandshakeTimeoutNanos > 0 {
+            limitClient(client, .handshake)
+        } else {
+            limitFirstRequest(client)
+        }
         armClientRecv(client)
     }
 }

@@ -18,6 +18,11 @@ extension ShardLoop {
         }
     }
 
+    /// A new connection (or a TLS one whose handshake is done) owes its first request head.
+    func limitFirstRequest(_ client: ClientConnection) {
+        limitClient(client, configuration.clientHeaderTimeoutNanos > 0 ? .header : .idle)
+    }
+
     /// Body bytes arrived, or reading resumed after backpressure: the body limit restarts.
     func extendBodyLimit(_ client: ClientConnection) {
         guard client.timeLimit.kind == .body else { return }
@@ -38,6 +43,7 @@ extension ShardLoop {
 
     private func clientTimeoutNanos(_ kind: ClientTimeLimit.Kind) -> Int64 {
         switch kind {
+        case .handshake: return configuration.clientHandshakeTimeoutNanos
         case .header: return configuration.clientHeaderTimeoutNanos
         case .idle: return configuration.clientIdleTimeoutNanos
         case .body: return configuration.clientBodyTimeoutNanos
@@ -56,9 +62,13 @@ extension ShardLoop {
     private func clientTimedOut(_ client: ClientConnection, _ kind: ClientTimeLimit.Kind) {
         guard !client.closeAfterSend else { return }
         switch kind {
+        case .handshake:
+            guard client.tls?.stream.state == .handshaking else { return }
+            stats.tlsHandshakeTimeouts += 1
+            closeClient(client)
         case .header:
             guard client.phase == .awaitingHead else { return }
-            if client.tls?.stream.state == .handshaking {
+            if client.tls?.stream.state == .handshaking {  // no handshake limit of its own
                 stats.tlsHandshakeTimeouts += 1  // a stalled handshake is closed like a silent client
                 closeClient(client)
                 return

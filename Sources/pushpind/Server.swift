@@ -145,6 +145,7 @@ struct Server {
         configuration.webSocketPingNanos = Self.nanos(seconds: settings.proxy.webSocketPingSeconds)
         configuration.webSocketMessageMax = settings.proxy.webSocketMessageMaxBytes
         configuration.clientHeaderTimeoutNanos = Self.nanos(seconds: settings.proxy.clientHeaderTimeoutSeconds)
+        configuration.clientHandshakeTimeoutNanos = Self.nanos(seconds: settings.proxy.clientHandshakeTimeoutSeconds)
         configuration.clientIdleTimeoutNanos = Self.nanos(seconds: settings.proxy.clientIdleTimeoutSeconds)
         configuration.clientBodyTimeoutNanos = Self.nanos(seconds: settings.proxy.clientBodyTimeoutSeconds)
         configuration.backendPoolMax = settings.proxy.backendPoolMax

@@ -126,11 +126,14 @@ extension EndToEnd {
         }
 
         /// Half a handshake and then nothing: closed when `client_header_timeout` passes.
-        @Test func aStalledHandshakeIsClosedAndCounted() throws {
+        /// Under its own limit (the header limit left at 30 s, longer than `closes` waits), or
+        /// with none, under the header limit.
+        @Test(arguments: [[("client_handshake_timeout", "1")], [("client_handshake_timeout", "0"), ("client_header_timeout", "1")]])
+        func aStalledHandshakeIsClosedAndCounted(limits: [(String, String)]) throws {
             let certificates = [("default_{port}", try TLSCertificate.make(commonName: "example.test"))]
             var setup = PushpindSetup()
             setup.routes = "* test\n"
-            setup.runner.append(("client_header_timeout", "1"))
+            setup.runner.append(contentsOf: limits)
             try Self.withTLS(certificates, setup: setup) { pushpind, _, port, _ in
                 let socket = try TCPSocket.connect(port: port)
                 defer { socket.close() }

@@ -69,6 +69,7 @@ extension ShardLoop {
         case .established where handshaking:
             stats.tlsHandshakes += 1
             if session.stream.resumed { stats.tlsResumedHandshakes += 1 }
+            if client.timeLimit.kind == .handshake { limitFirstRequest(client) }
         default:
             break
         }

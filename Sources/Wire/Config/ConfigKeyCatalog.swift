@@ -30,7 +30,7 @@ enum ConfigKeyCatalog {
         "runner": [
             "rundir", "http_port", "https_ports", "client_buffer_size", "client_maxconn", "allow_compression", "log_level",
             "websocket_ping_interval", "websocket_message_max", "client_header_timeout", "client_idle_timeout",
-            "client_body_timeout",
+            "client_body_timeout", "client_handshake_timeout",
         ],
         "proxy": [
             "routesfile", "debug", "auto_cross_origin", "accept_x_forwarded_protocol", "set_x_forwarded_protocol",

@@ -117,6 +117,8 @@ extension ProxyConfig {
         clientHeaderTimeoutSeconds = try source.int("runner", "client_header_timeout", default: clientHeaderTimeoutSeconds, minimum: 0)
         clientIdleTimeoutSeconds = try source.int("runner", "client_idle_timeout", default: clientIdleTimeoutSeconds, minimum: 0)
         clientBodyTimeoutSeconds = try source.int("runner", "client_body_timeout", default: clientBodyTimeoutSeconds, minimum: 0)
+        clientHandshakeTimeoutSeconds = try source.int(
+            "runner", "client_handshake_timeout", default: clientHandshakeTimeoutSeconds, minimum: 0)
         if let level = source.nonEmpty("runner", "log_level") {
             guard let parsed = Self.parseLogLevel(level) else {
                 throw ConfigError(key: "runner.log_level", value: level, reason: "expected a level 0-4 or a list like proxy:3,handler:2")

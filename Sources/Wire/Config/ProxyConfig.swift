@@ -52,6 +52,10 @@ public struct ProxyConfig: Sendable, Equatable {
     public var clientHeaderTimeoutSeconds: Int = 30
     public var clientIdleTimeoutSeconds: Int = 60
     public var clientBodyTimeoutSeconds: Int = 60
+    /// `client_handshake_timeout` (pushpind only): seconds a TLS client may take to finish its
+    /// handshake, from the accept (else closed and counted); 0 leaves the handshake under
+    /// `client_header_timeout` alone.
+    public var clientHandshakeTimeoutSeconds: Int = 10
     /// `log_level`: 0 error, 1 warn, 2 info, 3 debug, 4 trace.
     public var logLevel: Int = 2
 
