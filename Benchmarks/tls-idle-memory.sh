@@ -3,6 +3,8 @@
 # Python client holds N keep-alive connections that each made one request (`GET /` from the
 # test handler), first over TLS (https_ports, a P-256 certificate), then in plain HTTP.
 # The difference per connection is what TLS costs an idle connection (target: <= 8 KiB).
+# HAProxy 2.6 (nbthread 2, answering `GET /` itself with `http-request return`, the same
+# certificate) is measured the same way for comparison; HAPROXY=0 skips it.
 #
 #   Benchmarks/tls-idle-memory.sh [CONNECTIONS=4000] [SHARDS=2]
 #
@@ -11,12 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${1:-4000}; shards=${2:-2}
-port=28990; tls_port=28991; control=28992
+port=28990; tls_port=28991; control=28992; haproxy_port=28993; haproxy_tls_port=28994
 work=$(mktemp -d /tmp/pushpind-tls-memory.XXXXXX)
 
 source Benchmarks/common.sh
 stage_pushpind "$work"
-trap 'stop_pushpind_and_driver; rm -rf "$work"' EXIT
+trap 'stop_pushpind_and_driver; [ -n "${haproxy_pid:-}" ] && kill "$haproxy_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 mkdir -p "$work/runner/certs"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench.test \
@@ -64,14 +66,57 @@ measure() {  # KIND PORT -> prints the VmRSS growth in KiB
 	echo $((after - before))
 }
 
+cat "$work/runner/certs/default_$tls_port.crt" "$work/runner/certs/default_$tls_port.key" > "$work/haproxy.pem"
+cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread 2
+  maxconn 9000
+defaults
+  mode http
+  option http-keep-alive
+  timeout client 600s
+frontend plain
+  bind 127.0.0.1:$haproxy_port
+  http-request return status 200 content-type text/plain string "hello from haproxy\\n"
+frontend tls
+  bind 127.0.0.1:$haproxy_tls_port ssl crt $work/haproxy.pem alpn http/1.1
+  http-request return status 200 content-type text/plain string "hello from haproxy\\n"
+CONF
+
+measure_haproxy() {  # KIND PORT -> prints HAProxy's VmRSS growth in KiB
+	haproxy -db -f "$work/haproxy.cfg" > "$work/haproxy-$1.log" 2>&1 &
+	haproxy_pid=$!
+	wait_port "$haproxy_port" && wait_port "$haproxy_tls_port"
+	sleep 1
+	local before; before=$(rss_kib "$haproxy_pid")
+	python3 -c "$client" "$2" "$connections" "$1" > "$work/haproxy-client-$1.txt" 2>&1 &
+	local holder=$!
+	for _ in $(seq 1200); do grep -q HELD "$work/haproxy-client-$1.txt" && break; kill -0 "$holder" || break; sleep 0.1; done
+	grep -q HELD "$work/haproxy-client-$1.txt" || { echo "client failed: $(tail -3 "$work/haproxy-client-$1.txt")" >&2; exit 1; }
+	sleep 2
+	local after; after=$(rss_kib "$haproxy_pid")
+	kill "$holder" "$haproxy_pid" 2>/dev/null; wait "$holder" "$haproxy_pid" 2>/dev/null || true
+	haproxy_pid=
+	echo $((after - before))
+}
+
 tls_kib=$(measure tls "$tls_port")
 plain_kib=$(measure plain "$port")
+if [ "${HAPROXY:-1}" = 1 ]; then
+	haproxy_tls_kib=$(measure_haproxy tls "$haproxy_tls_port")
+	haproxy_plain_kib=$(measure_haproxy plain "$haproxy_port")
+fi
 mkdir -p Benchmarks/results
 {
 	echo "idle keep-alive connections after one GET: $connections (pushpind --shards $shards, test handler; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ))"
 	echo "binary: ${PUSHPIND_BIN:-release build}"
 	awk -v n="$connections" -v t="$tls_kib" -v p="$plain_kib" 'BEGIN {
 		printf "%-44s %10s\n", "pushpind VmRSS growth per connection", "bytes"
+		printf "%-44s %10.0f\n", "TLS (TLS 1.3, P-256 certificate)", t * 1024 / n
+		printf "%-44s %10.0f\n", "plain HTTP", p * 1024 / n
+		printf "%-44s %10.0f\n", "what TLS adds", (t - p) * 1024 / n }'
+	[ -n "${haproxy_tls_kib:-}" ] && awk -v n="$connections" -v t="$haproxy_tls_kib" -v p="$haproxy_plain_kib" 'BEGIN {
+		printf "%-44s %10s\n", "HAProxy 2.6 VmRSS growth per connection", "bytes"
 		printf "%-44s %10.0f\n", "TLS (TLS 1.3, P-256 certificate)", t * 1024 / n
 		printf "%-44s %10.0f\n", "plain HTTP", p * 1024 / n
 		printf "%-44s %10.0f\n", "what TLS adds", (t - p) * 1024 / n }'
