@@ -105,7 +105,9 @@ extension EndToEnd {
                         var subscribers: [StreamSubscriber] = []
                         for instance in [first, second] {
                             for _ in 0..<2 {
-                                subscribers.append(try StreamSubscriber(port: instance.clientPort, target: "/stream?channel=pc"))
+                                // Three instances start at once beside the rest of the suite: allow a slow first answer.
+                                subscribers.append(
+                                    try StreamSubscriber(port: instance.clientPort, target: "/stream?channel=pc", timeout: .seconds(30)))
                             }
                             try instance.waitForHeld(stream: 2)
                         }
