@@ -43,7 +43,7 @@ extension ShardLoop {
             return
         }
         let channels = instruction.channels.map { client.exchange.channelPrefix + $0.name }
-        let filters = SessionFilters(instruction, prefix: client.exchange.channelPrefix)
+        let filters = SessionFilters.of(instruction, prefix: client.exchange.channelPrefix)
         var initialResponse = instruction.response
         if mode == .stream, let filters, !initialResponse.body.isEmpty,
             let rendered = GripFilterStack.applyToResponse(
@@ -97,23 +97,20 @@ extension ShardLoop {
         if let recovery { startRecovery(client, recovery) }
     }
 
-    /// The initial response of a stream hold: head now, body as the first chunk.
+    /// The initial response of a stream hold: head now, body as the first chunk, written
+    /// straight into the shard's scratch buffer (no header copy, no framed body array).
     private func startStream(_ client: ClientConnection, _ response: GripResponse, chunked: Bool) {
         var headers = response.headers
         if let cors = client.exchange.crossOrigin?.cors { headers = cors.applied(to: headers) }
-        headers.remove("Content-Length")
+        headScratch.removeAll(keepingCapacity: true)
+        HTTPWriter.appendStreamHead(status: response.status, reason: response.reason, headers: headers, chunked: chunked, to: &headScratch)
         if chunked {
-            headers.add("Transfer-Encoding", "chunked")
+            response.body.withUnsafeBytes { HTTPWriter.appendChunk($0, to: &headScratch) }
         } else {
-            headers.add("Connection", "close")
+            headScratch += response.body
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256 + response.body.count)
-        HTTPWriter.appendResponseHead(
-            HTTPResponseHead(version: .http11, status: response.status, reason: response.reason, headers: headers), to: &bytes)
-        bytes += frame(response.body, chunked: chunked)
         stats.countResponse(status: response.status)
-        client.socket.sendQueue.append(bytes, pool: chunkPool)
+        client.socket.sendQueue.append(headScratch, pool: chunkPool)
         flushClient(client)
     }
 
@@ -126,15 +123,17 @@ extension ShardLoop {
 
     /// Response holds time out; stream holds with a keep-alive wake up to send it.
     func armHoldTimer(_ client: ClientConnection) {
-        guard let hold = client.hold else { return }
-        switch hold.mode {
+        // Field by field: `let hold = client.hold` would copy (retain) its response and bytes.
+        guard let mode = client.hold?.mode else { return }
+        switch mode {
         case .response:
-            let seconds = Int64(max(hold.timeoutSeconds, 1))
+            let seconds = Int64(max(client.hold?.timeoutSeconds ?? 0, 1))
             schedule(.holdTimer, slot: client.slot, socket: &client.socket, afterNanos: seconds * 1_000_000_000)
         case .stream:
-            guard hold.keepAliveNanos > 0 else { return }
-            let base = hold.keepAliveMode == .idle ? hold.lastSendNanos : now
-            let due = max(base + hold.keepAliveNanos - now, timers.tickNanos)
+            let keepAliveNanos = client.hold?.keepAliveNanos ?? 0
+            guard keepAliveNanos > 0 else { return }
+            let base = client.hold?.keepAliveMode == .idle ? client.hold?.lastSendNanos ?? now : now
+            let due = max(base + keepAliveNanos - now, timers.tickNanos)
             schedule(.holdTimer, slot: client.slot, socket: &client.socket, afterNanos: due)
         }
     }

@@ -27,6 +27,16 @@ struct HTTPWriterTests {
         #expect(Self.text(out) == "HTTP/1.1 204 \r\n\r\n")
     }
 
+    @Test func streamHeadDropsContentLengthAndFramesTheBody() {
+        let headers = HTTPHeaders([("Content-Type", "text/plain"), ("content-length", "9"), ("X-Caf\u{E9}", "na\u{EF}ve"), ("Content-Length", "9")])
+        var out: [UInt8] = T.bytes("prefix|")
+        HTTPWriter.appendStreamHead(status: 200, reason: "OK", headers: headers, chunked: true, to: &out)
+        #expect(Self.text(out) == "prefix|HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Caf\u{E9}: na\u{EF}ve\r\nTransfer-Encoding: chunked\r\n\r\n")
+        out.removeAll()
+        HTTPWriter.appendStreamHead(status: 202, reason: "", headers: HTTPHeaders(), chunked: false, to: &out)
+        #expect(Self.text(out) == "HTTP/1.1 202 \r\nConnection: close\r\n\r\n")
+    }
+
     static let requestHeads: [HTTPRequestHead] = [
         HTTPRequestHead(method: "GET", target: "/", version: .http11, headers: HTTPHeaders()),
         HTTPRequestHead(

@@ -21,6 +21,22 @@ public enum HTTPWriter {
         appendFields(head.headers, to: &out)
     }
 
+    /// The head of a response whose body the proxy frames itself (a GRIP stream): `headers`
+    /// read in place without Content-Length, then `Transfer-Encoding: chunked`, or for a
+    /// client that cannot take chunks `Connection: close` (the body ends with the connection).
+    public static func appendStreamHead(status: Int, reason: String, headers: HTTPHeaders, chunked: Bool, to out: inout [UInt8]) {
+        appendStatusLine(version: .http11, status: status, reason: reason, to: &out)
+        headers.forEachField { name, value in
+            if !HTTPHeaders.namesEqual(name, "Content-Length") { appendField(name, value, to: &out) }
+        }
+        if chunked {
+            appendField("Transfer-Encoding", "chunked", to: &out)
+        } else {
+            appendField("Connection", "close", to: &out)
+        }
+        appendCRLF(to: &out)
+    }
+
     static func appendStatusLine(version: HTTPVersion, status: Int, reason: String, to out: inout [UInt8]) {
         out.append(contentsOf: version.text.utf8)
         out.append(HTTPASCII.sp)
@@ -117,20 +133,27 @@ public enum HTTPWriter {
     }
 
     private static func appendFields(_ headers: HTTPHeaders, to out: inout [UInt8]) {
-        for field in headers {
-            appendField(field.name, field.value, to: &out)
-        }
+        headers.forEachField { name, value in appendField(name, value, to: &out) }  // in place: no copy per field
         appendCRLF(to: &out)
     }
 
     /// "name: value\r\n".
     @inline(__always)
     static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) {
-        out.append(contentsOf: name.utf8)
+        appendUTF8(name, to: &out)
         out.append(HTTPASCII.colon)
         out.append(HTTPASCII.sp)
-        out.append(contentsOf: value.utf8)
+        appendUTF8(value, to: &out)
         appendCRLF(to: &out)
+    }
+
+    /// A string's bytes copied from where they lie; `append(contentsOf: text.utf8)` goes
+    /// through the generic sequence copy, which retains and releases the string.
+    @inline(__always)
+    static func appendUTF8(_ text: String, to out: inout [UInt8]) {
+        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+            out.append(contentsOf: text.utf8)
+        }
     }
 
     @inline(__always)
