@@ -33,12 +33,16 @@ final class SessionFilters {
     }
 
     /// The filter state of a hold, or nil when none of its channels has a filter pushpind knows.
-    convenience init?(_ instruction: GripInstruction, prefix: String) {
+    /// A function rather than an initializer: an initializer takes its argument owned, which
+    /// copies the whole instruction for every hold.
+    static func of(_ instruction: GripInstruction, prefix: String) -> SessionFilters? {
+        // Almost no subscription names a filter: then nothing is built.
+        guard instruction.channels.contains(where: { !$0.filters.isEmpty }) else { return nil }
         let channels = instruction.channels.map {
             Channel(name: $0.name, subscribedName: prefix + $0.name, filters: GripFilter.parse($0.filters))
         }
         guard channels.contains(where: { !$0.filters.isEmpty }) else { return nil }
-        self.init(meta: instruction.meta.map { (name: $0.key, value: $0.value) }, channels: channels)
+        return SessionFilters(meta: instruction.meta.map { (name: $0.key, value: $0.value) }, channels: channels)
     }
 
     func index(of subscribedName: String) -> Int? {

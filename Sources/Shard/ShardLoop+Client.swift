@@ -222,16 +222,15 @@ extension ShardLoop {
             rejectRequest(client, .malformedHeader)  // RFC 9112 §3.2: more than one Host is a 400
             return
         }
-        var exchange = Exchange()
-        exchange.method = head.method
-        exchange.version = head.version
-        exchange.keepAlive = head.keepAlive && !draining
-        if framing != .none { exchange.requestDecoder = BodyDecoder(framing: framing) }
-        client.exchange = exchange
-        client.phase = exchange.requestComplete ? .awaitingResponse : .requestBody
+        client.exchange = Exchange()  // set up in place: a local assigned and read again is copied
+        client.exchange.method = head.method
+        client.exchange.version = head.version
+        client.exchange.keepAlive = head.keepAlive && !draining
+        if framing != .none { client.exchange.requestDecoder = BodyDecoder(framing: framing) }
+        client.phase = client.exchange.requestComplete ? .awaitingResponse : .requestBody
         if client.phase == .requestBody { limitClient(client, .body) } else { client.timeLimit.clear() }
 
-        if head.version == .http11 && head.expectsContinue && !exchange.requestComplete {
+        if head.version == .http11 && head.expectsContinue && !client.exchange.requestComplete {
             client.socket.sendQueue.append(Self.continueResponse, pool: chunkPool)
             flushClient(client)
         }

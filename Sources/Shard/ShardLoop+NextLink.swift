@@ -144,7 +144,7 @@ extension ShardLoop {
         }
         let channels = instruction.channels.map { recovery.channelPrefix + $0.name }
         // The new filters replace the old; a channel whose filtered-ness changes subscribes anew.
-        let filters = SessionFilters(instruction, prefix: recovery.channelPrefix)
+        let filters = SessionFilters.of(instruction, prefix: recovery.channelPrefix)
         for subscription in client.subscriptions
         where !channels.contains(subscription.channel.name) || subscription.filtered != (filters?.isFiltered(subscription.channel.name) ?? false) {
             unsubscribe(client, from: subscription.channel.name)

@@ -8,7 +8,7 @@ import Wire
     @Test func aHoldWithoutKnownFiltersHasNone() {
         let plain = GripInstruction(hold: .stream, channels: [GripChannel(name: "a"), GripChannel(name: "b", filters: ["http-check"])],
                                     response: GripResponse(status: 200, reason: "OK"))
-        #expect(SessionFilters(plain, prefix: "p-") == nil)
+        #expect(SessionFilters.of(plain, prefix: "p-") == nil)
     }
 
     @Test func channelsKeepTheirNamesFiltersAndTheMetaIDsComeFromThePositions() throws {
@@ -16,7 +16,7 @@ import Wire
             hold: .stream,
             channels: [GripChannel(name: "events-a", prevID: "4", filters: ["build-id", "skip-users"]), GripChannel(name: "user-1")],
             meta: [GripMetaEntry("user", "1"), GripMetaEntry("id_format", "%(events-a)s")], response: GripResponse(status: 200, reason: "OK"))
-        let filters = try #require(SessionFilters(instruction, prefix: "p-"))
+        let filters = try #require(SessionFilters.of(instruction, prefix: "p-"))
         #expect(filters.channels.map(\.subscribedName) == ["p-events-a", "p-user-1"])
         #expect(filters.index(of: "p-user-1") == 1 && filters.index(of: "user-1") == nil)
         #expect(filters.channels[0].contentFilterNames == ["build-id"])
