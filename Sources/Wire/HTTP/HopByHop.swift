@@ -29,8 +29,10 @@ public enum HopByHop {
 
     /// `headers` without hop-by-hop fields and without the extra names in `alsoRemove`.
     /// Runs per request: compares names in place rather than lower-casing or hashing them.
-    public static func stripped(_ headers: HTTPHeaders, alsoRemove: [String] = []) -> HTTPHeaders {
-        var kept = HTTPHeaders(reservingCapacity: headers.count)
+    /// `extraCapacity`: room for the fields the caller adds next, so adding them does not
+    /// reallocate.
+    public static func stripped(_ headers: HTTPHeaders, alsoRemove: [String] = [], extraCapacity: Int = 0) -> HTTPHeaders {
+        var kept = HTTPHeaders(reservingCapacity: headers.count + extraCapacity)
         forEachKept(headers, alsoRemove: alsoRemove) { name, value in kept.add(name, value) }
         return kept
     }

@@ -24,7 +24,8 @@ public struct RequestForwarding: Sendable {
         for request: HTTPRequestHead, framing: BodyFraming, peerHost: String, isTLS: Bool, backendHost: String,
         grip: Bool, gripSignature: String?, rewrite: RequestRewrite? = nil
     ) -> HTTPRequestHead {
-        var headers = HopByHop.stripped(request.headers, alsoRemove: Self.consumed)
+        // Room for what is added below (Grip-Sig, Grip-Feature, Host, framing, X-Forwarded-*).
+        var headers = HopByHop.stripped(request.headers, alsoRemove: Self.consumed, extraCapacity: 6)
         if grip { headers = headers.removingGripFields() }
         if let gripSignature { headers.add("Grip-Sig", gripSignature) }
         if grip { headers.add("Grip-Feature", Self.gripFeatures) }
