@@ -14,15 +14,17 @@
 #   BEFORE_BIN=               a second pushpind (e.g. an older build), measured as "before" in
 #                             the same rounds; add "before" to SYSTEMS (the default then has it)
 #   RESULT=proxy-throughput   name of the table written to Benchmarks/results/RESULT.txt
+#   PORT_OFFSET=0             added to every port the script listens on (to run next to another run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}; connections=${2:-100}; rounds=${3:-3}; shards=${4:-2}
 systems=${SYSTEMS:-nginx pushpind ${BEFORE_BIN:+before }haproxy pushpin}; result=${RESULT:-proxy-throughput}
 work=$(mktemp -d /tmp/pushpind-bench.XXXXXX)
-declare -A port=([nginx]=18181 [pushpind]=18182 [pushpin]=18184 [haproxy]=18185 [before]=18186)
+o=${PORT_OFFSET:-0}
+declare -A port=([nginx]=$((18181 + o)) [pushpind]=$((18182 + o)) [pushpin]=$((18184 + o)) [haproxy]=$((18185 + o)) [before]=$((18186 + o)))
 declare -A label=([nginx]="nginx direct" [pushpind]="pushpind -> nginx" [haproxy]="HAProxy 2.6 -> nginx" [pushpin]="Pushpin 1.36 -> nginx"
 	[before]="pushpind before -> nginx")
-pushpind_control=18183; pushpin_offset=30
+pushpind_control=$((18183 + o)); pushpin_offset=$((30 + o))
 
 source Benchmarks/common.sh
 packages=()
