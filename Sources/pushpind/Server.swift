@@ -155,6 +155,7 @@ struct Server {
         let shardConfiguration = configuration
         return ShardThread(name: "shard-\(index)") {
             if pin { ThreadPlacement.pinCurrentThread(to: index % cpus) }
+            ShardArena.reserve()  // before the shard's first allocation picks and grows its arena
             // Built on its own thread: everything a shard owns is created and used there.
             let loop = ShardLoop(index: index, configuration: shardConfiguration, link: link, routing: routing, logger: logger)
             do {
