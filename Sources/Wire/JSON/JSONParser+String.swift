@@ -6,15 +6,28 @@
 extension JSONParser {
     /// Parses the string starting at the opening quote under `position`.
     mutating func parseString() throws(JSONError) -> String {
+        guard let range = try scanString() else { return String(decoding: scratch, as: UTF8.self) }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// The string starting at the opening quote under `position`, as its UTF-8 bytes.
+    mutating func parseStringBytes() throws(JSONError) -> [UInt8] {
+        guard let range = try scanString() else { return scratch }
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[range]))
+    }
+
+    /// Validates the string starting at the opening quote under `position` and moves past it.
+    /// Returns the input range of its contents when it has no escapes; otherwise nil, with
+    /// the decoded contents in `scratch`.
+    mutating func scanString() throws(JSONError) -> Range<Int>? {
         position += 1
         let start = position
         // Fast path: no escapes, the string is a slice of the input.
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
                 position += 1
-                return text
+                return start..<position - 1
             }
             if byte == UInt8(ascii: "\\") { break }
             try advanceOverStringByte(byte)
@@ -22,16 +35,17 @@ extension JSONParser {
         guard position < bytes.count else { throw error("unterminated string") }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
-        return try parseEscapedRemainder()
+        try parseEscapedRemainder()
+        return nil
     }
 
     /// Continues a string after its first backslash, decoding into `scratch`.
-    private mutating func parseEscapedRemainder() throws(JSONError) -> String {
+    private mutating func parseEscapedRemainder() throws(JSONError) {
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
-                return String(decoding: scratch, as: UTF8.self)
+                return
             }
             if byte == UInt8(ascii: "\\") {
                 try parseEscape()

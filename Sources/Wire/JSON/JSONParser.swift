@@ -24,7 +24,7 @@ struct JSONParser {
     /// Decoded bytes of the string being unescaped; reused across strings.
     var scratch: [UInt8] = []
 
-    private init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
 
@@ -130,7 +130,7 @@ struct JSONParser {
         return .object(JSONObject(members: members))
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
         let count = literal.utf8CodeUnitCount
         for offset in 0..<count {
             guard position + offset < bytes.count else {
@@ -145,7 +145,7 @@ struct JSONParser {
         position += count
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
