@@ -8,6 +8,17 @@
 public enum PublishRequestParser {
     /// `{"items": [item, ...]}`. An empty list is valid (Pushpin answers `Published`).
     public static func parse(body: [UInt8]) -> Result<[PublishItem], PublishError> {
+        parse(body: body[...])
+    }
+
+    /// The same for a body that is part of a larger buffer (the received bytes).
+    public static func parse(body: ArraySlice<UInt8>) -> Result<[PublishItem], PublishError> {
+        if let items = body.withUnsafeBytes(PublishBodyReader.read) { return .success(items) }
+        return parseDocument(body: Array(body))
+    }
+
+    /// The same, always through a JSON document: every body `PublishBodyReader` declines.
+    static func parseDocument(body: [UInt8]) -> Result<[PublishItem], PublishError> {
         guard let document = PushpinFields.parseDocument(body) else { return .failure(.notJSON) }
         guard case .object(let envelope) = document else { return .failure(.notObject) }
         do throws(PushpinFieldError) {
