@@ -182,7 +182,8 @@ extension ControlLoop {
                 let start = connection.consumed
                 connection.consumed += expected
                 connection.phase = .readingHead
-                dispatch(connection, head, body: Array(connection.inbound[start..<start + expected]))
+                // A view of the received bytes, not a copy: `compact` runs only after the answer.
+                dispatch(connection, head, body: connection.inbound[start..<start + expected])
             case .waitingForStats, .closingAfterResponse, .lingering:
                 return
             }
@@ -203,7 +204,7 @@ extension ControlLoop {
         case .none where sendsBody && !head.headers.contains("Content-Length"), .untilClose where sendsBody, .chunked:
             reject(connection, status: 411, body: "Request requires Content-Length.\n")
         case .none, .untilClose:
-            dispatch(connection, head, body: [])
+            dispatch(connection, head, body: [][...])
         case .contentLength(let length):
             guard length <= configuration.maxBodySize else {
                 reject(connection, status: 400, body: "Request body too large.\n")
@@ -217,7 +218,7 @@ extension ControlLoop {
     }
 
     /// Answers a complete request.
-    private func dispatch(_ connection: ControlConnection, _ head: HTTPRequestHead, body: [UInt8]) {
+    private func dispatch(_ connection: ControlConnection, _ head: HTTPRequestHead, body: ArraySlice<UInt8>) {
         var path = head.path
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         switch path {
