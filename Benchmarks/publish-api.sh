@@ -11,6 +11,8 @@
 #                    with ITEMS > 1 the table also gives items/s
 #   SHARDS=2         pushpind shards and Nchan workers
 #   PUSHPIND_BIN=    use this pushpind binary instead of building one
+#   BEFORE_BIN=      a second pushpind binary, measured as system "before" (add it to SYSTEMS)
+#                    in the same rotated rounds, for an A/B of two builds
 #   PORT_OFFSET=0    added to every port the script listens on
 #   RESULT=publish-api  name of the table under Benchmarks/results/
 #   JSON=            also write every round's figures as JSON lines to this file
@@ -34,6 +36,7 @@ command -v nginx >/dev/null || packages+=(nginx-light)
 command -v pushpin >/dev/null || packages+=(pushpin)
 install_packages ${packages[@]+"${packages[@]}"}
 stage_pushpind "$work"
+[ -z "${BEFORE_BIN:-}" ] || cp "$BEFORE_BIN" "$work/before"
 
 cleanup() {
 	[ -n "${pushpind_pid:-}" ] && kill "$pushpind_pid" 2>/dev/null
@@ -67,8 +70,8 @@ grip_body='{"items":['$item; for ((i = 1; i < items; i++)); do grip_body+=",$ite
 
 start() {
 	case "$1" in
-	pushpind)
-		"$work/pushpind" --shards "$shards" --port "127.0.0.1:$pushpind_port" --control-port "$pushpind_control" \
+	pushpind | before)
+		"$work/$1" --shards "$shards" --port "127.0.0.1:$pushpind_port" --control-port "$pushpind_control" \
 			--routes "$work/routes" --log-level 1 2>> "$work/pushpind.log" &
 		pushpind_pid=$!; wait_port "$pushpind_port" && wait_port "$pushpind_control" ;;
 	nchan) nginx -c "$work/nchan.conf" 2>> "$work/nchan-error.log" & nchan_pid=$!; wait_port "$nchan_port" ;;
@@ -79,7 +82,7 @@ start() {
 }
 stop() {
 	case "$1" in
-	pushpind) kill "$pushpind_pid"; wait "$pushpind_pid" 2>/dev/null || true; pushpind_pid= ;;
+	pushpind | before) kill "$pushpind_pid"; wait "$pushpind_pid" 2>/dev/null || true; pushpind_pid= ;;
 	nchan) kill -QUIT "$nchan_pid"; wait "$nchan_pid" 2>/dev/null || true; nchan_pid= ;;
 	pushpin) PUSHPIN_REF_DIR="$work/pushpin" ../shared/tools/pushpin-reference stop >/dev/null 2>&1 || true ;;
 	esac
@@ -87,7 +90,7 @@ stop() {
 measure() {  # SYSTEM CONNECTIONS ROUND: one wrk run; requests/s to $work/SYSTEM-CONNECTIONS-ROUND
 	local url body=$grip_body type=application/json
 	case "$1" in
-	pushpind) url=http://127.0.0.1:$pushpind_control/publish/ ;;
+	pushpind | before) url=http://127.0.0.1:$pushpind_control/publish/ ;;
 	pushpin) url=http://127.0.0.1:$pushpin_control/publish/ ;;
 	nchan) url="http://127.0.0.1:$nchan_port/pub?channel=api"; body='hello, subscriber'; type=text/plain ;;
 	esac
