@@ -38,6 +38,8 @@ final class ClientConnection {
     /// Waiting in the shard's end-of-turn delivery flush (published messages were queued this
     /// turn); a per-turn mark kept here so the flush list holds each client once.
     var deliveryFlushScheduled = false
+    /// In `ShardLoop.clientFlushes`, to be sent at the end of the turn.
+    var flushQueued = false
     /// The GRIP hold in force (phase `.held`).
     var hold: Hold? = nil
     /// The hold uses GRIP reliability (next or gone link, prev-ids).

@@ -73,7 +73,7 @@ extension ShardLoop {
                 plan.appendHead(to: &headScratch, extraFields: client.exchange.crossOrigin?.relayFields(plan))
                 client.socket.sendQueue.append(headScratch, pool: chunkPool)
                 stats.countResponse(status: plan.response.status)
-                flushClient(client)
+                queueClientFlush(client)
                 return
             case .startTunnel(let head):
                 startTunnel(client, head)
@@ -82,7 +82,7 @@ extension ShardLoop {
                 if lastChunk { client.socket.sendQueue.appendLastChunk(pool: chunkPool) }
                 releaseBackend(client, role, reusable: reusable)
                 client.exchange.proxy = nil
-                flushClient(client)
+                queueClientFlush(client)
                 finishExchange(client, closeAfter: closeClient)
                 resumeLater(client)
                 return
@@ -375,7 +375,7 @@ extension ShardLoop {
                 }
                 guard let (consumed, action) = result else { return bytes.count }
                 if case .none = action {
-                    flushClient(client)
+                    queueClientFlush(client)
                     return offset + consumed
                 }
                 perform(action, client, role)

@@ -232,7 +232,7 @@ extension ShardLoop {
 
         if head.version == .http11 && head.expectsContinue && !client.exchange.requestComplete {
             client.socket.sendQueue.append(Self.continueResponse, pool: chunkPool)
-            flushClient(client)
+            queueClientFlush(client)
         }
 
         let path = head.path
@@ -364,7 +364,7 @@ extension ShardLoop {
             headOnly: client.exchange.method == "HEAD")
         stats.countResponse(status: status)
         client.socket.sendQueue.append(bytes, pool: chunkPool)
-        flushClient(client)
+        queueClientFlush(client)
         finishExchange(client, closeAfter: close)
     }
 
@@ -398,6 +398,12 @@ extension ShardLoop {
     func clientEOF(_ client: ClientConnection) {
         client.readClosed = true
         switch client.phase {
+        case .awaitingHead where !client.socket.sendQueue.isEmpty:
+            // The last response is still queued (its send waits for the end of the turn, or
+            // is in flight): it goes out, then the connection closes.
+            client.timeLimit.clear()
+            client.closeAfterSend = true
+            client.phase = .awaitingResponse
         case .lingering, .awaitingHead, .requestBody, .held, .tunnel:
             closeClient(client)
         case .webSocket:

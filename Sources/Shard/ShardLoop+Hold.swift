@@ -111,7 +111,7 @@ extension ShardLoop {
         }
         stats.countResponse(status: response.status)
         client.socket.sendQueue.append(headScratch, pool: chunkPool)
-        flushClient(client)
+        queueClientFlush(client)
     }
 
     func frame(_ content: [UInt8], chunked: Bool) -> [UInt8] {
@@ -177,7 +177,7 @@ extension ShardLoop {
         if client.exchange.method != "HEAD" { bytes += response.body }
         stats.countResponse(status: response.status)
         client.socket.sendQueue.append(bytes, pool: chunkPool)
-        flushClient(client)
+        queueClientFlush(client)
         client.exchange.requestDecoder = nil
         client.exchange.keepAlive = !close
         finishExchange(client, closeAfter: close)
@@ -215,7 +215,7 @@ extension ShardLoop {
             var last: [UInt8] = []
             HTTPWriter.appendLastChunk(to: &last)
             client.socket.sendQueue.append(last, pool: chunkPool)
-            flushClient(client)
+            queueClientFlush(client)
             client.exchange.requestDecoder = nil
             finishExchange(client, closeAfter: !hold.keepAlive)
             resumeLater(client)

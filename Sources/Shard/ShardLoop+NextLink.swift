@@ -134,7 +134,7 @@ extension ShardLoop {
         if !instruction.response.body.isEmpty, let chunked = client.hold?.chunked {
             client.socket.sendQueue.append(frame(instruction.response.body, chunked: chunked), pool: chunkPool)
             client.hold?.lastSendNanos = now
-            flushClient(client)
+            queueClientFlush(client)
         }
         let base = recovery.nextLink ?? recovery.request.target
         guard instruction.hold == .stream || instruction.nextLink != nil else {

@@ -39,7 +39,7 @@ extension ShardLoop {
         webSocketOpenCount += 1
         client.tunnelOpen = true
         client.phase = .tunnel
-        flushClient(client)
+        queueClientFlush(client)
         resumeLater(client)  // bytes the client sent right after its handshake
     }
 

@@ -38,13 +38,44 @@ extension ShardLoop {
         }
     }
 
-    /// Starts a send unless one is in flight. Several queued segments (a burst of published
-    /// messages) go out in one gathering send rather than one send each.
+    /// Starts a send unless one is in flight (a TLS client's waits for the end of the turn).
+    /// Several queued segments (a burst of published messages) go out in one gathering send
+    /// rather than one send each.
     func flushClient(_ client: ClientConnection) {
-        if let session = client.tls {
-            flushTLSClient(client, session)
+        if client.tls != nil {
+            queueClientFlush(client)
             return
         }
+        sendClient(client)
+    }
+
+    /// The flush of a response or handshake answer: the send waits for the end of the turn,
+    /// so what the turn queues for the client (a response head, then its body as the backend's
+    /// bytes are parsed) goes out in one gathering send rather than the head alone and the
+    /// body after its completion.
+    func queueClientFlush(_ client: ClientConnection) {
+        guard !client.flushQueued, client.socket.isLive else { return }
+        client.flushQueued = true
+        clientFlushes.append(client)
+    }
+
+    /// The end of a turn: the queued flushes run.
+    func flushQueuedClients() {
+        var flushes = clientFlushes
+        clientFlushes = []
+        for client in flushes where client.flushQueued {
+            client.flushQueued = false
+            if let session = client.tls {
+                sendTLS(client, session)
+            } else {
+                sendClient(client)
+            }
+        }
+        flushes.removeAll(keepingCapacity: true)
+        if clientFlushes.isEmpty { clientFlushes = flushes }
+    }
+
+    private func sendClient(_ client: ClientConnection) {
         guard !client.socket.inFlight.contains(.send), client.socket.isLive, let next = client.socket.sendQueue.nextSend
         else { return }
         let userData = UserData(.clientSend, client.handle)

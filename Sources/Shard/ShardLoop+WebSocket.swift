@@ -112,7 +112,7 @@ extension ShardLoop {
         statsConnected(client)
         session.clientKey = ""  // answered; not kept for the session's lifetime
         client.socket.sendQueue.append(bytes, pool: chunkPool)
-        flushClient(client)
+        queueClientFlush(client)
         client.exchange = Exchange()
         client.phase = .webSocket
         session.lastClientSendNanos = now

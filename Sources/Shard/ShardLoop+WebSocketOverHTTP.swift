@@ -119,7 +119,7 @@ extension ShardLoop {
         bytes += body
         stats.countResponse(status: head.status)
         client.socket.sendQueue.append(bytes, pool: chunkPool)
-        flushClient(client)
+        queueClientFlush(client)
         finishExchange(client, closeAfter: true)
     }
 

@@ -67,6 +67,8 @@ public final class ShardLoop {
     var resumeQueue: [ConnectionHandle] = []
     /// Subscribers that got published messages this turn; flushed once after all commands.
     var deliveryFlushes: [ConnectionHandle] = []
+    /// Clients whose queued bytes are sent at the end of the turn (`queueClientFlush`).
+    var clientFlushes: [ClientConnection] = []
     /// Low-priority catch-ups of reliable sessions, paced (`ShardLoop+NextLink.swift`).
     var sessionUpdates: SessionUpdates
 
@@ -140,7 +142,7 @@ public final class ShardLoop {
         flushDeliveries()
         fireTimers()
         flushReports()
-        if !tls.flushes.isEmpty { flushTLSClients() }
+        if !clientFlushes.isEmpty { flushQueuedClients() }
         if draining { checkDrained() } else { reclaimMemoryIfDue() }
     }
 

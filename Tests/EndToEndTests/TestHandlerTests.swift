@@ -23,6 +23,22 @@ extension EndToEnd {
             }
         }
 
+        /// A client that sends its request and at once shuts its write side still gets the
+        /// answer: the response, queued to go at the end of the shard's turn, is sent before
+        /// the connection closes, even when the EOF is read in the same turn as the request.
+        @Test func requestFollowedByEOFGetsItsResponse() throws {
+            try withPushpind(.testHandlerOnly) { pushpind in
+                for attempt in 0..<30 {
+                    let client = try RawHTTPClient(port: pushpind.clientPort)
+                    try client.send("GET /no-such-page HTTP/1.1\r\nHost: e2e.test\r\n\r\n")
+                    client.socket.shutdownWrite()
+                    let response = try client.readResponse()
+                    #expect(response.status == 404, "attempt \(attempt)")
+                    #expect(client.peerState(within: .seconds(2)).isGone, "still open after EOF, attempt \(attempt)")
+                }
+            }
+        }
+
         /// The overridden control port serves the control API, and `--shards` is honoured.
         @Test func controlPortFlagMovesTheControlAPI() throws {
             var setup = PushpindSetup.testHandlerOnly

@@ -13,8 +13,6 @@ final class ClientTLS {
     var encryptedCount = 0
     /// close_notify is queued: the write side shuts once `output` is sent.
     var shutdownPending = false
-    /// In `ShardTLS.flushes`, to be encrypted and sent at the end of the turn.
-    var flushQueued = false
 
     init(stream: TLSStream) {
         self.stream = stream

@@ -82,30 +82,10 @@ extension ShardLoop {
         if plaintext.capacity <= 4 * ShardTLS.recordBytes { tls.plaintext = plaintext }
     }
 
-    /// `flushClient` for a TLS client: the encryption and the send wait for the end of the
-    /// turn, so what the turn queues for the client (a response head, then its body as the
-    /// backend's bytes are parsed) goes out as one record in one send rather than one each.
-    func flushTLSClient(_ client: ClientConnection, _ session: ClientTLS) {
-        guard !session.flushQueued, client.socket.isLive else { return }
-        session.flushQueued = true
-        tls.flushes.append(client)
-    }
-
-    /// The end of a turn: the queued TLS flushes run.
-    func flushTLSClients() {
-        var flushes = tls.flushes
-        tls.flushes = []
-        for client in flushes {
-            guard let session = client.tls, session.flushQueued else { continue }
-            session.flushQueued = false
-            sendTLS(client, session)
-        }
-        flushes.removeAll(keepingCapacity: true)
-        if tls.flushes.isEmpty { tls.flushes = flushes }
-    }
-
     /// Encrypts what is queued (once the ciphertext before it is sent) and sends the ciphertext.
-    private func sendTLS(_ client: ClientConnection, _ session: ClientTLS) {
+    /// A TLS client's flush always waits for the end of the turn (`queueClientFlush`), so what
+    /// the turn queues goes out as one record in one send rather than one each.
+    func sendTLS(_ client: ClientConnection, _ session: ClientTLS) {
         guard !client.socket.inFlight.contains(.send), client.socket.isLive else { return }
         if session.output.isEmpty {
             encryptQueued(client, session)
@@ -137,7 +117,7 @@ extension ShardLoop {
     func shutdownTLSClient(_ client: ClientConnection, _ session: ClientTLS) {
         session.stream.close(output: &session.output, pool: chunkPool)
         session.shutdownPending = true
-        flushTLSClient(client, session)
+        queueClientFlush(client)
     }
 
     /// Encrypts up to `ShardTLS.batchBytes` from the front of the plaintext queue, in

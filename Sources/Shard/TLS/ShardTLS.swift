@@ -7,8 +7,6 @@ final class ShardTLS {
     /// By listener index (`ShardLoop.listeners`); nil for plain listeners.
     var listeners: [TLSListener?] = []
     var store: TLSCertificateStore? = nil
-    /// Clients whose queued plaintext is encrypted and sent at the end of the turn.
-    var flushes: [ClientConnection] = []
     /// Plaintext a receive decrypted, before the request machinery takes it.
     var plaintext: [UInt8] = []
     /// Plaintext gathered into records of up to this size (many small queued messages share one).
