@@ -245,3 +245,183 @@ int copenssl_ctx_use_ticket_keys(SSL_CTX *ctx, copenssl_ticket_keys *keys) {
     }
     return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_key_callback) == 1;
 }
+
+/* Handover state (see COpenSSL.h), found through the session's ex_data. */
+
+static int handover_index = -1;
+static pthread_once_t handover_index_once = PTHREAD_ONCE_INIT;
+
+static void free_handover(void *parent, void *pointer, CRYPTO_EX_DATA *data, int index, long argl, void *argp) {
+    (void)parent;
+    (void)data;
+    (void)index;
+    (void)argl;
+    (void)argp;
+    if (pointer != NULL) OPENSSL_clear_free(pointer, sizeof(copenssl_handover));
+}
+
+static void make_handover_index(void) {
+    handover_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_handover);
+}
+
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Key log lines are "LABEL <client random> <secret>", in hex. */
+static void log_traffic_secret(const SSL *ssl, const char *line) {
+    if (handover_index < 0) return;
+    copenssl_handover *handover = SSL_get_ex_data(ssl, handover_index);
+    if (handover == NULL) return;
+    unsigned char *secret;
+    size_t *length;
+    static const char client_label[] = "CLIENT_TRAFFIC_SECRET_0 ";
+    static const char server_label[] = "SERVER_TRAFFIC_SECRET_0 ";
+    int server = 0;
+    if (strncmp(line, client_label, sizeof client_label - 1) == 0) {
+        secret = handover->client_secret;
+        length = &handover->client_secret_length;
+    } else if (strncmp(line, server_label, sizeof server_label - 1) == 0) {
+        secret = handover->server_secret;
+        length = &handover->server_secret_length;
+        server = 1;
+    } else {
+        return;
+    }
+    const char *hex = strrchr(line, ' ');
+    if (hex == NULL) return;
+    hex++;
+    size_t digits = strlen(hex);
+    if (digits % 2 != 0 || digits / 2 > EVP_MAX_MD_SIZE) return;
+    for (size_t i = 0; i < digits / 2; i++) {
+        int high = hex_value(hex[2 * i]), low = hex_value(hex[2 * i + 1]);
+        if (high < 0 || low < 0) return;
+        secret[i] = (unsigned char)(high << 4 | low);
+    }
+    *length = digits / 2;
+    if (server) handover->server_records = 0;
+}
+
+static void count_written_records(int write_p, int version, int content_type, const void *buf, size_t len,
+                                  SSL *ssl, void *arg) {
+    (void)version;
+    (void)buf;
+    (void)len;
+    (void)arg;
+    if (!write_p || content_type != SSL3_RT_HEADER) return;
+    copenssl_handover *handover = SSL_get_ex_data(ssl, handover_index);
+    if (handover != NULL && handover->server_secret_length > 0) handover->server_records++;
+}
+
+void copenssl_ctx_log_traffic_secrets(SSL_CTX *ctx) {
+    SSL_CTX_set_keylog_callback(ctx, log_traffic_secret);
+}
+
+int copenssl_track_handover(SSL *ssl) {
+    pthread_once(&handover_index_once, make_handover_index);
+    if (handover_index < 0) return 0;
+    copenssl_handover *handover = OPENSSL_zalloc(sizeof *handover);
+    if (handover == NULL) return 0;
+    if (SSL_set_ex_data(ssl, handover_index, handover) != 1) {
+        OPENSSL_free(handover);
+        return 0;
+    }
+    SSL_set_msg_callback(ssl, count_written_records);
+    return 1;
+}
+
+int copenssl_take_handover(SSL *ssl, copenssl_handover *out) {
+    if (handover_index < 0) return 0;
+    copenssl_handover *handover = SSL_get_ex_data(ssl, handover_index);
+    if (handover == NULL) return 0;
+    SSL_set_msg_callback(ssl, NULL);
+    SSL_set_ex_data(ssl, handover_index, NULL);
+    if (out != NULL) *out = *handover;
+    OPENSSL_clear_free(handover, sizeof *handover);
+    return 1;
+}
+
+int copenssl_hkdf_expand_label(const char *digest, const unsigned char *secret, size_t secret_length,
+                               const char *label, unsigned char *out, size_t out_length) {
+    /* HkdfLabel: uint16 length, opaque label<7..255> = "tls13 " + label, opaque context<0..255>. */
+    unsigned char info[2 + 1 + 255 + 1];
+    size_t label_length = strlen(label);
+    if (label_length + 6 > 255 || out_length > 0xffff) return 0;
+    size_t at = 0;
+    info[at++] = (unsigned char)(out_length >> 8);
+    info[at++] = (unsigned char)out_length;
+    info[at++] = (unsigned char)(label_length + 6);
+    memcpy(info + at, "tls13 ", 6);
+    at += 6;
+    memcpy(info + at, label, label_length);
+    at += label_length;
+    info[at++] = 0;
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    if (kdf == NULL) return 0;
+    EVP_KDF_CTX *context = EVP_KDF_CTX_new(kdf);
+    EVP_KDF_free(kdf);
+    if (context == NULL) return 0;
+    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+    OSSL_PARAM params[5];
+    params[0] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_length);
+    params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, at);
+    params[4] = OSSL_PARAM_construct_end();
+    int result = EVP_KDF_derive(context, out, out_length, params) == 1;
+    EVP_KDF_CTX_free(context);
+    return result;
+}
+
+static const EVP_CIPHER *suite_cipher(uint16_t suite) {
+    switch (suite) {
+    case 0x1301: return EVP_aes_128_gcm();
+    case 0x1302: return EVP_aes_256_gcm();
+    case 0x1303: return EVP_chacha20_poly1305();
+    default: return NULL;
+    }
+}
+
+EVP_CIPHER_CTX *copenssl_aead_new(uint16_t suite, const unsigned char *key, int encrypt) {
+    const EVP_CIPHER *cipher = suite_cipher(suite);
+    if (cipher == NULL) return NULL;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return NULL;
+    if (EVP_CipherInit_ex(ctx, cipher, NULL, key, NULL, encrypt) != 1) {
+        EVP_CIPHER_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+int copenssl_aead_rekey(EVP_CIPHER_CTX *ctx, const unsigned char *key, int encrypt) {
+    return EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, encrypt) == 1;
+}
+
+int copenssl_aead_seal(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char header[5],
+                       const unsigned char *in, size_t count, unsigned char content_type, unsigned char *out) {
+    int length = 0;
+    if (count > 16384) return 0;
+    if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1) return 0;
+    if (EVP_EncryptUpdate(ctx, NULL, &length, header, 5) != 1) return 0;
+    if (count > 0 && EVP_EncryptUpdate(ctx, out, &length, in, (int)count) != 1) return 0;
+    if (EVP_EncryptUpdate(ctx, out + count, &length, &content_type, 1) != 1) return 0;
+    if (EVP_EncryptFinal_ex(ctx, out + count + 1, &length) != 1) return 0;
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out + count + 1) == 1;
+}
+
+long copenssl_aead_open(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char header[5],
+                        const unsigned char *in, size_t count, unsigned char *out) {
+    int length = 0;
+    if (count < 16 || count > 16384 + 256) return -1;
+    size_t body = count - 16;
+    if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1) return -1;
+    if (EVP_DecryptUpdate(ctx, NULL, &length, header, 5) != 1) return -1;
+    if (body > 0 && EVP_DecryptUpdate(ctx, out, &length, in, (int)body) != 1) return -1;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, (void *)(in + body)) != 1) return -1;
+    if (EVP_DecryptFinal_ex(ctx, out + body, &length) != 1) return -1;
+    return (long)body;
+}

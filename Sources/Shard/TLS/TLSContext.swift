@@ -46,6 +46,8 @@ public final class TLSContext: @unchecked Sendable {
             throw TLSError.drainingQueue(.configuration, fallback: "session ticket keys refused")
         }
         copenssl_ctx_select_http1_alpn(context.pointer)
+        // TLS 1.3 sessions' traffic secrets, for their handover to `TLSRecordLayer`.
+        copenssl_ctx_log_traffic_secrets(context.pointer)
         return context
     }
 

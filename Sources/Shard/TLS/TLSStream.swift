@@ -10,6 +10,10 @@ import COpenSSL
 /// (backend connections). Plaintext written before the handshake finishes waits here and is
 /// encrypted as soon as it does. Failures are values (`state`), never traps.
 ///
+/// A server session that negotiated TLS 1.3 leaves OpenSSL once its handshake is done: the
+/// `SSL` object is freed and `TLSRecordLayer` carries on with the session's keys, which is
+/// most of what an idle TLS connection would otherwise hold.
+///
 /// Not thread safe; one shard owns it.
 public final class TLSStream {
     public enum Role {
@@ -27,7 +31,12 @@ public final class TLSStream {
     }
 
     public private(set) var state: State = .handshaking
-    private let ssl: OpaquePointer
+    /// OpenSSL's session, until a handover to `records`.
+    private var ssl: OpaquePointer?
+    /// The record layer after a handover (TLS 1.3 server sessions).
+    private(set) var records: TLSRecordLayer?
+    /// What the handshake settled, kept for after a handover.
+    private var handshake: (resumed: Bool, protocol: String?, serverName: String?) = (false, nil, nil)
     /// Plaintext written before the handshake finished.
     private var early: [UInt8] = []
 
@@ -44,6 +53,8 @@ public final class TLSStream {
         switch role {
         case .server:
             SSL_set_accept_state(ssl)
+            // Without it the session simply stays in OpenSSL.
+            _ = copenssl_track_handover(ssl)
         case .client(let serverName):
             SSL_set_connect_state(ssl)
             if let serverName, copenssl_set_host_name(ssl, serverName) != 1 {
@@ -52,11 +63,12 @@ public final class TLSStream {
         }
     }
 
-    deinit { SSL_free(ssl) }
+    deinit { if let ssl { SSL_free(ssl) } }
 
     /// The raw `SSL*`, for settings a caller makes before the handshake (verification, SNI
-    /// context switches) and queries after it.
-    public var handle: OpaquePointer { ssl }
+    /// context switches) and queries after it. Client sessions only keep it for good; a server
+    /// session's is gone after a handover.
+    public var handle: OpaquePointer { ssl! }
 
     /// Starts a client's handshake: its ClientHello is appended to `output`.
     func start(output: inout SendQueue, pool: ChunkPool) {
@@ -69,11 +81,36 @@ public final class TLSStream {
     @discardableResult
     func receive(_ ciphertext: UnsafeRawBufferPointer, into plaintext: inout [UInt8], output: inout SendQueue, pool: ChunkPool) -> State {
         guard state == .handshaking || state == .established else { return state }
-        return withPipe(input: ciphertext, output: &output, pool: pool) { pipe in
-            if state == .handshaking { advanceHandshake() }
-            if state == .established { readPlaintext(into: &plaintext, pipe: pipe) }
+        if let records {
+            state = records.receive(ciphertext, into: &plaintext, output: &output, pool: pool)
             return state
         }
+        // The handshake may finish part way through `ciphertext`: what follows it is read by
+        // whichever record layer the session has then.
+        var unread = 0
+        withPipe(input: ciphertext, output: &output, pool: pool) { pipe in
+            if state == .handshaking {
+                advanceHandshake()
+                if state == .established && handOverIfDue() {
+                    unread = pipe.pointee.input_left
+                    return
+                }
+                if state == .established { writeEarly() }
+            }
+            if state == .established { readPlaintext(into: &plaintext, pipe: pipe) }
+        }
+        if let records {
+            if !early.isEmpty {
+                _ = early.withUnsafeBytes { records.send($0, output: &output, pool: pool) }
+                early = []
+            }
+            if unread > 0 {
+                state = records.receive(UnsafeRawBufferPointer(rebasing: ciphertext[(ciphertext.count - unread)...]),
+                                        into: &plaintext, output: &output, pool: pool)
+            }
+            state = records.state
+        }
+        return state
     }
 
     /// Encrypts `plaintext` (all of it: the output queue never refuses), appending the records
@@ -81,6 +118,10 @@ public final class TLSStream {
     /// when the session is closed or failed.
     @discardableResult
     func send(_ plaintext: UnsafeRawBufferPointer, output: inout SendQueue, pool: ChunkPool) -> Bool {
+        if let records {
+            defer { state = records.state }
+            return records.send(plaintext, output: &output, pool: pool)
+        }
         switch state {
         case .handshaking:
             early.append(contentsOf: plaintext)
@@ -95,7 +136,9 @@ public final class TLSStream {
     /// Appends close_notify to `output` (ciphertext to send before closing the socket).
     func close(output: inout SendQueue, pool: ChunkPool) {
         guard state == .established || state == .handshaking else { return }
-        if state == .established {
+        if let records {
+            records.close(output: &output, pool: pool)
+        } else if state == .established {
             withPipe(input: nil, output: &output, pool: pool) {
                 Self.clearErrors()
                 _ = SSL_shutdown(ssl)
@@ -107,6 +150,7 @@ public final class TLSStream {
 
     /// The negotiated ALPN protocol, if any (after the handshake).
     public var negotiatedProtocol: String? {
+        guard let ssl else { return handshake.protocol }
         var data: UnsafePointer<UInt8>?
         var length: UInt32 = 0
         SSL_get0_alpn_selected(ssl, &data, &length)
@@ -115,10 +159,14 @@ public final class TLSStream {
     }
 
     /// Whether the handshake resumed an earlier session (a ticket).
-    public var resumed: Bool { SSL_session_reused(ssl) == 1 }
+    public var resumed: Bool {
+        guard let ssl else { return handshake.resumed }
+        return SSL_session_reused(ssl) == 1
+    }
 
     /// The SNI name the client sent (server side).
     public var serverName: String? {
+        guard let ssl else { return handshake.serverName }
         guard let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return nil }
         return String(cString: name)
     }
@@ -171,11 +219,6 @@ public final class TLSStream {
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             state = .established
-            if !early.isEmpty {
-                let waiting = early
-                early = []
-                _ = waiting.withUnsafeBytes { write($0) }
-            }
             return
         }
         switch SSL_get_error(ssl, result) {
@@ -184,6 +227,50 @@ public final class TLSStream {
         default:
             state = .failed(TLSError.drainingQueue(.handshake, fallback: "handshake failed"))
         }
+    }
+
+    /// Plaintext sent during the handshake, once it is done.
+    private func writeEarly() {
+        guard !early.isEmpty else { return }
+        let waiting = early
+        early = []
+        _ = waiting.withUnsafeBytes { write($0) }
+    }
+
+    /// Whether the (server) session is a TLS 1.3 one whose handshake OpenSSL finished with
+    /// nothing of the peer's left unread, so its keys and record counts are all known.
+    private var handOverDue: Bool {
+        guard let ssl else { return false }
+        return SSL_version(ssl) == TLS1_3_VERSION && SSL_is_init_finished(ssl) == 1
+            && SSL_has_pending(ssl) == 0
+    }
+
+    /// Hands the session to `TLSRecordLayer` and frees OpenSSL's, if it is due and its keys
+    /// were caught; otherwise OpenSSL keeps it. True when handed over.
+    private func handOverIfDue() -> Bool {
+        guard let ssl else { return records != nil }
+        guard SSL_is_server(ssl) == 1 else { return false }  // client sessions are not tracked
+        guard handOverDue else {
+            _ = copenssl_take_handover(ssl, nil)  // stays in OpenSSL: stop counting
+            return false
+        }
+        var caught = copenssl_handover()
+        guard copenssl_take_handover(ssl, &caught) == 1,
+              let cipher = SSL_get_current_cipher(ssl),
+              let suite = TLSCipherSuite(number: SSL_CIPHER_get_protocol_id(cipher)),
+              caught.client_secret_length == suite.secretLength, caught.server_secret_length == suite.secretLength
+        else { return false }
+        let clientSecret = withUnsafeBytes(of: &caught.client_secret) { Array($0.prefix(suite.secretLength)) }
+        let serverSecret = withUnsafeBytes(of: &caught.server_secret) { Array($0.prefix(suite.secretLength)) }
+        let records = TLSRecordLayer(suite: suite, readSecret: clientSecret, writeSecret: serverSecret,
+                                     writeSequence: caught.server_records)
+        withUnsafeMutableBytes(of: &caught) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        guard let records else { return false }
+        handshake = (resumed, negotiatedProtocol, serverName)
+        self.records = records
+        self.ssl = nil
+        SSL_free(ssl)
+        return true
     }
 
     private func readPlaintext(into plaintext: inout [UInt8], pipe: UnsafeMutablePointer<copenssl_pipe>) {

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 /* SSL_OP_* are built with a cast and a shift, which Swift does not import. */
 static const uint64_t COPENSSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
@@ -74,5 +75,42 @@ void copenssl_ctx_select_http1_alpn(SSL_CTX *ctx);
 
 /* A client's ALPN offer of http/1.1 only. */
 int copenssl_ctx_offer_http1_alpn(SSL_CTX *ctx);
+
+/* The handover of a TLS 1.3 server session to pushpind's own record layer (TLSRecordLayer).
+   While the handshake runs, the session's traffic secrets are caught from the key log and
+   the records OpenSSL seals under the server's application key (session tickets) are
+   counted, so the record layer can carry on from exactly where OpenSSL stopped. */
+typedef struct copenssl_handover {
+    unsigned char client_secret[EVP_MAX_MD_SIZE];
+    unsigned char server_secret[EVP_MAX_MD_SIZE];
+    size_t client_secret_length;
+    size_t server_secret_length;
+    /* Records written since the server's application secret was made. */
+    uint64_t server_records;
+} copenssl_handover;
+
+/* The context logs keys to the session's handover state, if it has one. */
+void copenssl_ctx_log_traffic_secrets(SSL_CTX *ctx);
+/* Gives `ssl` handover state (freed with it) and counts the records it writes. 1 on success. */
+int copenssl_track_handover(SSL *ssl);
+/* Copies the state out, stops tracking and frees it. 0 when the session had none. */
+int copenssl_take_handover(SSL *ssl, copenssl_handover *out);
+
+/* HKDF-Expand-Label (RFC 8446 7.1) with an empty context. `digest` is "SHA256" or "SHA384". */
+int copenssl_hkdf_expand_label(const char *digest, const unsigned char *secret, size_t secret_length,
+                               const char *label, unsigned char *out, size_t out_length);
+
+/* An AEAD context for one direction of a TLS 1.3 record layer: `suite` is the cipher suite's
+   number (0x1301, 0x1302, 0x1303). NULL on failure. Rekeying keeps the cipher. */
+EVP_CIPHER_CTX *copenssl_aead_new(uint16_t suite, const unsigned char *key, int encrypt);
+int copenssl_aead_rekey(EVP_CIPHER_CTX *ctx, const unsigned char *key, int encrypt);
+/* Seals `count` bytes and the inner content type into `out` (count + 1 bytes of ciphertext,
+   then the 16-byte tag), with `header` (5 bytes) as additional data. 1 on success. */
+int copenssl_aead_seal(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char header[5],
+                       const unsigned char *in, size_t count, unsigned char content_type, unsigned char *out);
+/* Opens `count` bytes (ciphertext then the 16-byte tag) into `out`. The plaintext's length
+   (inner content type and padding included), or -1 when the record does not authenticate. */
+long copenssl_aead_open(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char header[5],
+                        const unsigned char *in, size_t count, unsigned char *out);
 
 #endif
