@@ -240,6 +240,65 @@ extension EndToEnd {
             }
         }
 
+        /// A TLS 1.3 session runs on pushpind's record layer after its handshake: a held
+        /// stream goes on after the client's KeyUpdate, with (`K`) and without (`k`) a request
+        /// for pushpind's own. Python's `ssl` cannot send one; `openssl s_client` does, on
+        /// its command letters.
+        @Test(arguments: ["K", "k"])
+        func aStreamOverTLS13SurvivesAClientKeyUpdate(command: String) throws {
+            let certificates = [("example.test", try TLSCertificate.make(commonName: "example.test"))]
+            try withBackend { backend in
+                try Self.withTLS(certificates, setup: Self.setup(proxyingTo: backend)) { pushpind, _, port, ca in
+                    let client = try PythonProcess(script: Self.keyUpdateScript, arguments: [String(port), ca, command])
+                    defer { client.stop() }
+                    do {
+                        try pushpind.waitForHeld(stream: 1, timeout: .seconds(20))
+                    } catch {
+                        Issue.record("not held: \(error); s_client: \(client.output.suffix(1500))")
+                        return
+                    }
+                    try pushpind.publish([PublishJSON.stream("ku", "before\n")])
+                    // s_client says KEYUPDATE when it sends the message.
+                    let updated = eventually(timeout: .seconds(20)) { client.output.contains("KEYUPDATE\n") && client.output.contains("KEYUPDATE SENT") ? true : nil }
+                    #expect(updated == true, "s_client: \(client.output.suffix(600))")
+                    let big = String(repeating: "y", count: 40_000)
+                    try pushpind.publish([PublishJSON.stream("ku", "after\n"), PublishJSON.stream("ku", big + "\n")])
+                    let received = eventually(timeout: .seconds(20)) { () -> Bool? in
+                        let text = client.output
+                        return text.contains("after\n") && text.contains(big) ? true : nil
+                    }
+                    #expect(received == true, "s_client: \(client.output.suffix(600))")
+                    try pushpind.expectMetrics { checks in
+                        checks.expectTotal("pushpind_client_tls_errors_total", ["kind": "session"], equals: 0)
+                    }
+                }
+            }
+        }
+
+        /// `openssl s_client` on TLS 1.3 holding `/grip/stream?ch=ku`; once `before` arrives it
+        /// is given the KeyUpdate command letter, then prints the rest of the stream.
+        static let keyUpdateScript = #"""
+        import subprocess, sys, threading, time
+        port, ca, command = sys.argv[1], sys.argv[2], sys.argv[3]
+        p = subprocess.Popen(["openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", "example.test",
+                              "-CAfile", ca, "-tls1_3", "-crlf"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        seen = threading.Event()
+        def pump():
+            for line in iter(p.stdout.readline, b""):
+                text = line.decode(errors="replace")
+                sys.stdout.write(text)
+                if text.startswith("before"): seen.set()
+        threading.Thread(target=pump, daemon=True).start()
+        p.stdin.write(b"GET /grip/stream?ch=ku HTTP/1.1\nHost: example.test\n\n"); p.stdin.flush()
+        if seen.wait(30):
+            p.stdin.write(command.encode() + b"\n"); p.stdin.flush()
+            time.sleep(0.5)
+            print("KEYUPDATE SENT", flush=True)
+        time.sleep(30)
+        p.kill()
+        """#
+
         /// Stream bytes as the client decrypted them (chunk framing left in).
         static func streamText(_ output: String) -> String {
             TLSClientScript.lines(output).compactMap { $0["data"] as? String }.joined()
