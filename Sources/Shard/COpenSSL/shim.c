@@ -344,6 +344,18 @@ int copenssl_take_handover(SSL *ssl, copenssl_handover *out) {
     return 1;
 }
 
+/* Fetched once for every session: a fetch per handover took a lock and a search each time. */
+static EVP_KDF *hkdf;
+static EVP_CIPHER *aes_128_gcm, *aes_256_gcm, *chacha20_poly1305;
+static pthread_once_t record_algorithms_once = PTHREAD_ONCE_INIT;
+
+static void fetch_record_algorithms(void) {
+    hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    aes_128_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+    aes_256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    chacha20_poly1305 = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
+}
+
 int copenssl_hkdf_expand_label(const char *digest, const unsigned char *secret, size_t secret_length,
                                const char *label, unsigned char *out, size_t out_length) {
     /* HkdfLabel: uint16 length, opaque label<7..255> = "tls13 " + label, opaque context<0..255>. */
@@ -359,10 +371,9 @@ int copenssl_hkdf_expand_label(const char *digest, const unsigned char *secret, 
     memcpy(info + at, label, label_length);
     at += label_length;
     info[at++] = 0;
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    if (kdf == NULL) return 0;
-    EVP_KDF_CTX *context = EVP_KDF_CTX_new(kdf);
-    EVP_KDF_free(kdf);
+    pthread_once(&record_algorithms_once, fetch_record_algorithms);
+    if (hkdf == NULL) return 0;
+    EVP_KDF_CTX *context = EVP_KDF_CTX_new(hkdf);
     if (context == NULL) return 0;
     int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
     OSSL_PARAM params[5];
@@ -377,10 +388,11 @@ int copenssl_hkdf_expand_label(const char *digest, const unsigned char *secret, 
 }
 
 static const EVP_CIPHER *suite_cipher(uint16_t suite) {
+    pthread_once(&record_algorithms_once, fetch_record_algorithms);
     switch (suite) {
-    case 0x1301: return EVP_aes_128_gcm();
-    case 0x1302: return EVP_aes_256_gcm();
-    case 0x1303: return EVP_chacha20_poly1305();
+    case 0x1301: return aes_128_gcm;
+    case 0x1302: return aes_256_gcm;
+    case 0x1303: return chacha20_poly1305;
     default: return NULL;
     }
 }
