@@ -85,6 +85,9 @@ public struct ShardConfiguration: Sendable {
     /// Spare send chunks and send vectors kept for reuse; beyond these, freed ones are dropped.
     public var spareChunksMax = 256
     public var spareSendVectorsMax = 1024
+    /// A publish's prepared sends are submitted every this many, not all at the end of the turn:
+    /// the first subscribers are served while the rest are still being sent.
+    public var deliverySubmitChunk = 64
     /// A held (stream or WebSocket) connection that has this many bytes or segments queued
     /// is not reading: it is closed so it cannot hold memory or delay the others.
     public var heldQueueBytesMax = 1 << 20

@@ -171,6 +171,10 @@ extension ShardLoop {
             guard let client = clients.occupant(handle) else { continue }
             client.deliveryFlushScheduled = false
             flushClient(client)
+            // One submit of thousands of sends holds the core for tens of milliseconds, as the
+            // kernel runs each loopback delivery inline; in chunks, the readers run in between.
+            // A failed early submit leaves its entries for the turn's own submit.
+            if ring.pending >= configuration.deliverySubmitChunk { _ = try? ring.submit() }
         }
         deliveryFlushes.removeAll(keepingCapacity: deliveryFlushes.count <= 4096)
     }
