@@ -2,8 +2,8 @@ import COpenSSL
 @testable import Shard
 import Testing
 
-/// A TLS 1.3 server session handed over to `TLSRecordLayer` after its handshake, against a
-/// real OpenSSL client session in memory (`TLSStreamTests.Pair`).
+/// A TLS 1.3 or 1.2 server session handed over to `TLSRecordLayer` after its handshake,
+/// against a real OpenSSL client session in memory (`TLSStreamTests.Pair`).
 @Suite struct TLSRecordLayerTests {
     typealias Pair = TLSStreamTests.Pair
 
@@ -74,16 +74,91 @@ import Testing
         }
     }
 
-    @Test func tls12SessionsStayInOpenSSL() throws {
+    /// TLS 1.2's AEAD suites, as the client asks for them (the test certificate is P-256).
+    static let tls12Suites: [(String, UInt16)] = [
+        ("ECDHE-ECDSA-AES128-GCM-SHA256", 0xC02B), ("ECDHE-ECDSA-AES256-GCM-SHA384", 0xC02C),
+        ("ECDHE-ECDSA-CHACHA20-POLY1305", 0xCCA9),
+    ]
+
+    static func tls12Client(cipher: String? = nil) throws -> TLSContext {
+        let context = try clientContext(maxVersion: TLS1_2_VERSION)
+        if let cipher { #expect(SSL_CTX_set_cipher_list(context.pointer, cipher) == 1) }
+        return context
+    }
+
+    /// Each side has sent one record under the new keys (its Finished) when the handover
+    /// comes: the sequences go on from what OpenSSL counted.
+    @Test(arguments: tls12Suites, [Int.max, 1, 333])
+    func tls12SessionsAreHandedOver(suite: (name: String, number: UInt16), piece: Int) throws {
         try TLSStreamTests.withServer { server in
-            var pair = try Self.connect(server, client: Self.clientContext(maxVersion: TLS1_2_VERSION))
+            var pair = try Self.connect(server, client: Self.tls12Client(cipher: suite.name), piece: piece)
             #expect(pair.server.state == .established)
-            #expect(pair.server.records == nil)
+            let records = try #require(pair.server.records)
+            #expect(records.suite.number == suite.number)
+            #expect(records.sequences == (read: 1, write: 1))
+            #expect(pair.server.negotiatedProtocol == "http/1.1")
+            #expect(pair.server.serverName == "example.test")
+            #expect(pair.server.resumed == false)
+
+            let request = Array("GET / HTTP/1.1\r\nHost: example.test\r\n\r\n".utf8)
+            let response = [UInt8](repeating: 0x61, count: 40_000)  // records of 16 KB, 16 KB and the rest
+            _ = pair.clientSends(request)
+            _ = pair.serverSends(response)
+            pair.pump(piece: piece)
+            #expect(pair.serverReceived == request)
+            #expect(pair.clientReceived == response)
+            #expect(records.sequences == (read: 2, write: 4))
+
+            for word in ["second", "third", "fourth"] { _ = pair.clientSends(Array(word.utf8)) }
+            pair.deliver(Pair.take(&pair.toServer, pool: pair.pool), piece: .max, toServer: true)  // three records, one read
+            #expect(pair.serverReceived == request + Array("secondthirdfourth".utf8))
+            #expect(pair.server.state == .established)
+        }
+    }
+
+    /// An abbreviated handshake (a ticket): the server's Finished goes out first, then the
+    /// client's comes; still one record each way.
+    @Test(arguments: tls12Suites)
+    func aResumedTLS12SessionIsHandedOverToo(suite: (name: String, number: UInt16)) throws {
+        try TLSStreamTests.withServer { server in
+            let client = try Self.tls12Client(cipher: suite.name)
+            let initial = try Self.connect(server, client: client)
+            defer { withExtendedLifetime(initial) {} }
+            #expect(initial.server.records != nil)
+            let session = try #require(initial.client.session)
+            var pair = try Pair(client: TLSStream(context: client, role: .client(serverName: "example.test")),
+                                server: TLSStream(context: server, role: .server))
+            pair.client.resume(session)
+            pair.startClient()
+            pair.pump(piece: 7)
+            #expect(pair.server.resumed)
+            let records = try #require(pair.server.records)
+            #expect(records.suite.number == suite.number)
+            #expect(records.sequences == (read: 1, write: 1))
             _ = pair.clientSends(Array("ping".utf8))
-            _ = pair.serverSends(Array("pong".utf8))
-            pair.pump()
+            _ = pair.serverSends([UInt8](repeating: 0x62, count: 20_000))
+            pair.pump(piece: 7)
             #expect(pair.serverReceived == Array("ping".utf8))
-            #expect(pair.clientReceived == Array("pong".utf8))
+            #expect(pair.clientReceived == [UInt8](repeating: 0x62, count: 20_000))
+        }
+    }
+
+    /// pushpind's contexts refuse renegotiation; a client that asks anyway (its ClientHello
+    /// under the session's keys) fails the session, with an alert.
+    @Test func aTLS12RenegotiationFailsTheSession() throws {
+        try TLSStreamTests.withServer { server in
+            var pair = try Self.connect(server, client: Self.tls12Client())
+            #expect(pair.server.records != nil)
+            SSL_clear_options(pair.client.handle, COPENSSL_OP_NO_RENEGOTIATION)
+            #expect(SSL_renegotiate(pair.client.handle) == 1)
+            _ = pair.clientSends(Array("ping".utf8))  // the ClientHello goes out first
+            pair.pump()
+            guard case .failed(let error) = pair.server.state else {
+                Issue.record("state \(pair.server.state)")
+                return
+            }
+            #expect(error.stage == .session)
+            #expect(pair.client.state != .established)
         }
     }
 
@@ -139,15 +214,17 @@ import Testing
         }
     }
 
-    @Test func closeNotifyBothWays() throws {
+    @Test(arguments: [TLS1_3_VERSION, TLS1_2_VERSION])
+    func closeNotifyBothWays(version: Int32) throws {
         try TLSStreamTests.withServer { server in
-            var pair = try Self.connect(server)
+            var pair = try Self.connect(server, client: Self.clientContext(maxVersion: version))
             #expect(pair.server.records != nil)
             pair.closeClient()
             pair.pump()
             #expect(pair.server.state == .closed)
 
-            var other = try Self.connect(server)
+            var other = try Self.connect(server, client: Self.clientContext(maxVersion: version))
+            #expect(other.server.records != nil)
             other.server.close(output: &other.toClient, pool: other.pool)
             other.pump()
             #expect(other.server.state == .closed)
@@ -156,13 +233,14 @@ import Testing
         }
     }
 
-    @Test func aCorruptedRecordFailsTheSessionWithAnAlert() throws {
+    @Test(arguments: [TLS1_3_VERSION, TLS1_2_VERSION])
+    func aCorruptedRecordFailsTheSessionWithAnAlert(version: Int32) throws {
         try TLSStreamTests.withServer { server in
-            var pair = try Self.connect(server)
+            var pair = try Self.connect(server, client: Self.clientContext(maxVersion: version))
             #expect(pair.server.records != nil)
             _ = pair.clientSends(Array("hello".utf8))
             var bytes = Pair.take(&pair.toServer, pool: pair.pool)
-            bytes[7] ^= 0x01
+            bytes[bytes.count - TLSTrafficKeys.tagLength - 1] ^= 0x01  // the last byte of ciphertext
             pair.deliver(bytes, piece: .max, toServer: true)
             guard case .failed(let error) = pair.server.state else {
                 Issue.record("state \(pair.server.state)")
@@ -180,10 +258,10 @@ import Testing
     @Test(arguments: [
         // A plaintext change_cipher_spec, a plaintext alert, an oversized record header.
         [UInt8]([20, 3, 3, 0, 1, 1]), [21, 3, 3, 0, 2, 2, 40], [23, 3, 3, 0x41, 0x01],
-    ])
-    func anUnprotectedOrOversizedRecordFailsTheSession(record: [UInt8]) throws {
+    ], [TLS1_3_VERSION, TLS1_2_VERSION])
+    func anUnprotectedOrOversizedRecordFailsTheSession(record: [UInt8], version: Int32) throws {
         try TLSStreamTests.withServer { server in
-            var pair = try Self.connect(server)
+            var pair = try Self.connect(server, client: Self.clientContext(maxVersion: version))
             #expect(pair.server.records != nil)
             pair.deliver(record, piece: .max, toServer: true)
             guard case .failed = pair.server.state else {

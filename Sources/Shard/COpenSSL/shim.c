@@ -305,15 +305,18 @@ static void log_traffic_secret(const SSL *ssl, const char *line) {
     if (server) handover->server_records = 0;
 }
 
-static void count_written_records(int write_p, int version, int content_type, const void *buf, size_t len,
-                                  SSL *ssl, void *arg) {
+static void count_records(int write_p, int version, int content_type, const void *buf, size_t len,
+                          SSL *ssl, void *arg) {
     (void)version;
-    (void)buf;
-    (void)len;
     (void)arg;
-    if (!write_p || content_type != SSL3_RT_HEADER) return;
+    if (content_type != SSL3_RT_HEADER || len < 1) return;
     copenssl_handover *handover = SSL_get_ex_data(ssl, handover_index);
-    if (handover != NULL && handover->server_secret_length > 0) handover->server_records++;
+    if (handover == NULL) return;
+    /* TLS 1.2: keys change after a ChangeCipherSpec record; the count starts with the next. */
+    int ccs = ((const unsigned char *)buf)[0] == SSL3_RT_CHANGE_CIPHER_SPEC;
+    uint64_t *after_ccs = write_p ? &handover->written_records_after_ccs : &handover->read_records_after_ccs;
+    *after_ccs = ccs ? 0 : *after_ccs + 1;
+    if (write_p && handover->server_secret_length > 0) handover->server_records++;
 }
 
 void copenssl_ctx_log_traffic_secrets(SSL_CTX *ctx) {
@@ -329,7 +332,7 @@ int copenssl_track_handover(SSL *ssl) {
         OPENSSL_free(handover);
         return 0;
     }
-    SSL_set_msg_callback(ssl, count_written_records);
+    SSL_set_msg_callback(ssl, count_records);
     return 1;
 }
 
@@ -345,12 +348,13 @@ int copenssl_take_handover(SSL *ssl, copenssl_handover *out) {
 }
 
 /* Fetched once for every session: a fetch per handover took a lock and a search each time. */
-static EVP_KDF *hkdf;
+static EVP_KDF *hkdf, *tls1_prf;
 static EVP_CIPHER *aes_128_gcm, *aes_256_gcm, *chacha20_poly1305;
 static pthread_once_t record_algorithms_once = PTHREAD_ONCE_INIT;
 
 static void fetch_record_algorithms(void) {
     hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    tls1_prf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
     aes_128_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
     aes_256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
     chacha20_poly1305 = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
@@ -387,18 +391,45 @@ int copenssl_hkdf_expand_label(const char *digest, const unsigned char *secret, 
     return result;
 }
 
-static const EVP_CIPHER *suite_cipher(uint16_t suite) {
+int copenssl_tls12_key_block(const SSL *ssl, const char *digest, unsigned char *out, size_t out_length) {
+    unsigned char master[SSL_MAX_MASTER_KEY_LENGTH];
+    /* The PRF's seed is its label, then the randoms: the server's first for key expansion. */
+    static const char label[] = "key expansion";
+    unsigned char seed[sizeof label - 1 + 2 * SSL3_RANDOM_SIZE];
+    memcpy(seed, label, sizeof label - 1);
+    if (SSL_get_server_random(ssl, seed + sizeof label - 1, SSL3_RANDOM_SIZE) != SSL3_RANDOM_SIZE) return 0;
+    if (SSL_get_client_random(ssl, seed + sizeof label - 1 + SSL3_RANDOM_SIZE, SSL3_RANDOM_SIZE) != SSL3_RANDOM_SIZE) return 0;
+    SSL_SESSION *session = SSL_get_session(ssl);
+    if (session == NULL) return 0;
+    size_t master_length = SSL_SESSION_get_master_key(session, master, sizeof master);
     pthread_once(&record_algorithms_once, fetch_record_algorithms);
-    switch (suite) {
-    case 0x1301: return aes_128_gcm;
-    case 0x1302: return aes_256_gcm;
-    case 0x1303: return chacha20_poly1305;
+    int result = 0;
+    EVP_KDF_CTX *context = master_length == 0 || tls1_prf == NULL ? NULL : EVP_KDF_CTX_new(tls1_prf);
+    if (context != NULL) {
+        OSSL_PARAM params[4];
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
+        params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, master, master_length);
+        params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, sizeof seed);
+        params[3] = OSSL_PARAM_construct_end();
+        result = EVP_KDF_derive(context, out, out_length, params) == 1;
+        EVP_KDF_CTX_free(context);
+    }
+    OPENSSL_cleanse(master, sizeof master);
+    return result;
+}
+
+static const EVP_CIPHER *aead_cipher(int aead) {
+    pthread_once(&record_algorithms_once, fetch_record_algorithms);
+    switch (aead) {
+    case COPENSSL_AES_128_GCM: return aes_128_gcm;
+    case COPENSSL_AES_256_GCM: return aes_256_gcm;
+    case COPENSSL_CHACHA20_POLY1305: return chacha20_poly1305;
     default: return NULL;
     }
 }
 
-EVP_CIPHER_CTX *copenssl_aead_new(uint16_t suite, const unsigned char *key, int encrypt) {
-    const EVP_CIPHER *cipher = suite_cipher(suite);
+EVP_CIPHER_CTX *copenssl_aead_new(int aead, const unsigned char *key, int encrypt) {
+    const EVP_CIPHER *cipher = aead_cipher(aead);
     if (cipher == NULL) return NULL;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (ctx == NULL) return NULL;
@@ -413,25 +444,26 @@ int copenssl_aead_rekey(EVP_CIPHER_CTX *ctx, const unsigned char *key, int encry
     return EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, encrypt) == 1;
 }
 
-int copenssl_aead_seal(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char header[5],
-                       const unsigned char *in, size_t count, unsigned char content_type, unsigned char *out) {
+int copenssl_aead_seal(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char *aad, size_t aad_length,
+                       const unsigned char *in, size_t count, const unsigned char *inner_type, unsigned char *out) {
     int length = 0;
     if (count > 16384) return 0;
+    size_t sealed = count + (inner_type != NULL);
     if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1) return 0;
-    if (EVP_EncryptUpdate(ctx, NULL, &length, header, 5) != 1) return 0;
+    if (EVP_EncryptUpdate(ctx, NULL, &length, aad, (int)aad_length) != 1) return 0;
     if (count > 0 && EVP_EncryptUpdate(ctx, out, &length, in, (int)count) != 1) return 0;
-    if (EVP_EncryptUpdate(ctx, out + count, &length, &content_type, 1) != 1) return 0;
-    if (EVP_EncryptFinal_ex(ctx, out + count + 1, &length) != 1) return 0;
-    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out + count + 1) == 1;
+    if (inner_type != NULL && EVP_EncryptUpdate(ctx, out + count, &length, inner_type, 1) != 1) return 0;
+    if (EVP_EncryptFinal_ex(ctx, out + sealed, &length) != 1) return 0;
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out + sealed) == 1;
 }
 
-long copenssl_aead_open(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char header[5],
+long copenssl_aead_open(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char *aad, size_t aad_length,
                         const unsigned char *in, size_t count, unsigned char *out) {
     int length = 0;
     if (count < 16 || count > 16384 + 256) return -1;
     size_t body = count - 16;
     if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1) return -1;
-    if (EVP_DecryptUpdate(ctx, NULL, &length, header, 5) != 1) return -1;
+    if (EVP_DecryptUpdate(ctx, NULL, &length, aad, (int)aad_length) != 1) return -1;
     if (body > 0 && EVP_DecryptUpdate(ctx, out, &length, in, (int)body) != 1) return -1;
     if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, (void *)(in + body)) != 1) return -1;
     if (EVP_DecryptFinal_ex(ctx, out + body, &length) != 1) return -1;

@@ -1,10 +1,10 @@
 import COpenSSL
 
-/// TLS 1.3's record layer (RFC 8446 §5) for a session whose handshake OpenSSL did: what a
-/// kernel with kTLS would run, in userspace, so the connection keeps no `SSL` object. It
-/// seals and opens records with OpenSSL's AEADs under keys derived from the session's
-/// traffic secrets, follows KeyUpdates, and closes on anything else a peer may not send
-/// after the handshake.
+/// The record layer of a TLS 1.3 (RFC 8446 §5) or TLS 1.2 AEAD (RFC 5246 §6.2, RFC 5288,
+/// RFC 7905) session whose handshake OpenSSL did: what a kernel with kTLS would run, in
+/// userspace, so the connection keeps no `SSL` object. It seals and opens records with
+/// OpenSSL's AEADs under the session's keys, follows TLS 1.3's KeyUpdates, and closes on
+/// anything else a peer may not send after the handshake (a TLS 1.2 renegotiation too).
 ///
 /// A byte transform with no I/O, as `TLSStream`: ciphertext in, plaintext out; plaintext in,
 /// records out (into the caller's queue). Failures are values (`state`) and leave a fatal
@@ -23,6 +23,9 @@ final class TLSRecordLayer {
     static let maxPlaintext = 16_384
     /// The longest record body a peer may send (plaintext, content type, padding and tag).
     static let maxCiphertext = 16_384 + 256
+    /// The longest record body pushpind seals: TLS 1.2 GCM's explicit nonce or TLS 1.3's
+    /// content type, 16 KB and the tag.
+    private static let maxSealed = 8 + maxPlaintext + TLSTrafficKeys.tagLength
     private static let keyUpdate: UInt8 = 24
 
     let suite: TLSCipherSuite
@@ -33,17 +36,41 @@ final class TLSRecordLayer {
     private var partial: [UInt8] = []
     private(set) var state: TLSStream.State = .established
 
-    /// The keys of a session whose handshake is complete. `writeSequence`: records already
-    /// sealed under `writeSecret` (session tickets); the peer has sent none under `readSecret`.
-    init?(suite: TLSCipherSuite, readSecret: [UInt8], writeSecret: [UInt8], writeSequence: UInt64) {
+    private init(suite: TLSCipherSuite, read: TLSTrafficKeys, write: TLSTrafficKeys) {
+        self.suite = suite
+        self.read = read
+        self.write = write
+    }
+
+    /// The keys of a TLS 1.3 session whose handshake is complete. `writeSequence`: records
+    /// already sealed under `writeSecret` (session tickets); the peer has sent none under
+    /// `readSecret`.
+    convenience init?(suite: TLSCipherSuite, readSecret: [UInt8], writeSecret: [UInt8], writeSequence: UInt64) {
         guard let read = TLSTrafficKeys(suite: suite, secret: readSecret, sequence: 0, encrypt: false) else { return nil }
         guard let write = TLSTrafficKeys(suite: suite, secret: writeSecret, sequence: writeSequence, encrypt: true) else {
             read.free()
             return nil
         }
-        self.suite = suite
-        self.read = read
-        self.write = write
+        self.init(suite: suite, read: read, write: write)
+    }
+
+    /// A TLS 1.2 server session's keys, from its key block (`suite.keyBlockLength` bytes:
+    /// the client's and the server's write keys, then their IVs). The sequences: records each
+    /// way under these keys already (the Finished messages).
+    convenience init?(suite: TLSCipherSuite, keyBlock: UnsafeRawBufferPointer, readSequence: UInt64, writeSequence: UInt64) {
+        guard suite.version == .tls12, keyBlock.count == suite.keyBlockLength else { return nil }
+        func keys(client: Bool, sequence: UInt64, encrypt: Bool) -> TLSTrafficKeys? {
+            let key = keyBlock.baseAddress!.assumingMemoryBound(to: UInt8.self) + (client ? 0 : suite.keyLength)
+            let ivStart = 2 * suite.keyLength + (client ? 0 : suite.fixedIVLength)
+            let iv = UnsafeRawBufferPointer(rebasing: keyBlock[ivStart..<(ivStart + suite.fixedIVLength)])
+            return TLSTrafficKeys(aead: suite.aead, key: key, iv: iv, sequence: sequence, encrypt: encrypt)
+        }
+        guard let read = keys(client: true, sequence: readSequence, encrypt: false) else { return nil }
+        guard let write = keys(client: false, sequence: writeSequence, encrypt: true) else {
+            read.free()
+            return nil
+        }
+        self.init(suite: suite, read: read, write: write)
     }
 
     deinit {
@@ -131,6 +158,13 @@ final class TLSRecordLayer {
 
     /// One whole record (header and body).
     private func open(_ record: UnsafeRawBufferPointer, into plaintext: inout [UInt8], output: inout SendQueue, pool: ChunkPool) {
+        switch suite.version {
+        case .tls13: openTLS13(record, into: &plaintext, output: &output, pool: pool)
+        case .tls12: openTLS12(record, into: &plaintext, output: &output, pool: pool)
+        }
+    }
+
+    private func openTLS13(_ record: UnsafeRawBufferPointer, into plaintext: inout [UInt8], output: inout SendQueue, pool: ChunkPool) {
         guard record[0] == ContentType.applicationData.rawValue else {
             // After the handshake every record is protected: a change_cipher_spec or a
             // plaintext alert or handshake message is out of place.
@@ -140,7 +174,7 @@ final class TLSRecordLayer {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxCiphertext) { scratch in
             let cipher = read.cipher
             let opened = read.withNextNonce { nonce in
-                copenssl_aead_open(cipher, nonce, record.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                copenssl_aead_open(cipher, nonce, record.baseAddress!.assumingMemoryBound(to: UInt8.self), Self.headerLength,
                                    body.baseAddress?.assumingMemoryBound(to: UInt8.self), body.count, scratch.baseAddress)
             }
             guard opened >= 0 else { return fail(.badRecordMAC, "record does not authenticate", output: &output, pool: pool) }
@@ -150,20 +184,69 @@ final class TLSRecordLayer {
             guard end > 0, let type = ContentType(rawValue: scratch[end - 1]) else {
                 return fail(.unexpectedMessage, "record of no known content type", output: &output, pool: pool)
             }
-            let content = UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(scratch)[..<(end - 1)])
-            guard content.count <= Self.maxPlaintext else {
-                return fail(.recordOverflow, "plaintext of \(content.count) bytes", output: &output, pool: pool)
+            received(type, UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(scratch)[..<(end - 1)]),
+                     into: &plaintext, output: &output, pool: pool)
+        }
+    }
+
+    /// TLS 1.2: the type is the header's; GCM's body starts with its explicit nonce.
+    private func openTLS12(_ record: UnsafeRawBufferPointer, into plaintext: inout [UInt8], output: inout SendQueue, pool: ChunkPool) {
+        guard let type = ContentType(rawValue: record[0]), type != .changeCipherSpec else {
+            return fail(.unexpectedMessage, "record of type \(record[0]) after the handshake", output: &output, pool: pool)
+        }
+        let explicit = suite.explicitNonceLength
+        guard record.count >= Self.headerLength + explicit + TLSTrafficKeys.tagLength else {
+            return fail(.badRecordMAC, "record of \(record.count - Self.headerLength) bytes", output: &output, pool: pool)
+        }
+        let body = UnsafeRawBufferPointer(rebasing: record[(Self.headerLength + explicit)...])
+        let length = body.count - TLSTrafficKeys.tagLength
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxCiphertext) { scratch in
+            let cipher = read.cipher
+            let opened = Self.withAdditionalData(sequence: read.sequence, type: type, length: length) { aad in
+                read.withNextNonce(explicit: explicit > 0 ? UnsafeRawBufferPointer(rebasing: record[Self.headerLength...]) : nil) { nonce in
+                    copenssl_aead_open(cipher, nonce, aad.baseAddress!.assumingMemoryBound(to: UInt8.self), aad.count,
+                                       body.baseAddress?.assumingMemoryBound(to: UInt8.self), body.count, scratch.baseAddress)
+                }
             }
-            switch type {
-            case .applicationData:
-                plaintext.append(contentsOf: content)
-            case .alert:
-                receivedAlert(content, output: &output, pool: pool)
-            case .handshake:
-                receivedHandshake(content, output: &output, pool: pool)
-            case .changeCipherSpec:
-                fail(.unexpectedMessage, "change_cipher_spec after the handshake", output: &output, pool: pool)
-            }
+            guard opened >= 0 else { return fail(.badRecordMAC, "record does not authenticate", output: &output, pool: pool) }
+            received(type, UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(scratch)[..<Int(opened)]),
+                     into: &plaintext, output: &output, pool: pool)
+        }
+    }
+
+    /// TLS 1.2's additional data (RFC 5246 §6.2.3.3): the record's sequence number, type,
+    /// version and plaintext length.
+    private static func withAdditionalData<Result>(sequence: UInt64, type: ContentType, length: Int,
+                                                   _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 13) { aad in
+            for index in 0..<8 { aad[index] = UInt8(truncatingIfNeeded: sequence >> (56 - 8 * index)) }
+            aad[8] = type.rawValue
+            aad[9] = 3
+            aad[10] = 3
+            aad[11] = UInt8(length >> 8)
+            aad[12] = UInt8(length & 0xff)
+            return body(UnsafeRawBufferPointer(aad))
+        }
+    }
+
+    /// An opened record's content.
+    private func received(_ type: ContentType, _ content: UnsafeRawBufferPointer, into plaintext: inout [UInt8],
+                          output: inout SendQueue, pool: ChunkPool) {
+        guard content.count <= Self.maxPlaintext else {
+            return fail(.recordOverflow, "plaintext of \(content.count) bytes", output: &output, pool: pool)
+        }
+        switch type {
+        case .applicationData:
+            plaintext.append(contentsOf: content)
+        case .alert:
+            receivedAlert(content, output: &output, pool: pool)
+        case .handshake where suite.version == .tls12:
+            // A ClientHello, asking to renegotiate (which pushpind's contexts refuse).
+            fail(.unexpectedMessage, "a handshake message after the TLS 1.2 handshake", output: &output, pool: pool)
+        case .handshake:
+            receivedHandshake(content, output: &output, pool: pool)
+        case .changeCipherSpec:
+            fail(.unexpectedMessage, "change_cipher_spec after the handshake", output: &output, pool: pool)
         }
     }
 
@@ -210,18 +293,34 @@ final class TLSRecordLayer {
     /// One record of `type` around `content` (at most 16 KB).
     /// Internal for tests, which forge what a peer may not send.
     func seal(_ type: ContentType, _ content: UnsafeRawBufferPointer, output: inout SendQueue, pool: ChunkPool) {
-        let length = content.count + 1 + TLSTrafficKeys.tagLength
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.headerLength + Self.maxPlaintext + 1 + TLSTrafficKeys.tagLength) { scratch in
+        let tls13 = suite.version == .tls13
+        let explicit = suite.explicitNonceLength
+        let length = explicit + content.count + (tls13 ? 1 : 0) + TLSTrafficKeys.tagLength
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.headerLength + Self.maxSealed) { scratch in
             let record = scratch.baseAddress!
-            record[0] = ContentType.applicationData.rawValue
+            // TLS 1.3 hides the type inside; TLS 1.2 shows it.
+            record[0] = tls13 ? ContentType.applicationData.rawValue : type.rawValue
             record[1] = 3
             record[2] = 3
             record[3] = UInt8(length >> 8)
             record[4] = UInt8(length & 0xff)
             let cipher = write.cipher
-            let sealed = write.withNextNonce { nonce in
-                copenssl_aead_seal(cipher, nonce, record, content.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                   content.count, type.rawValue, record + Self.headerLength)
+            let plaintext = content.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            let sealed: Int32
+            if tls13 {
+                var innerType = type.rawValue
+                sealed = write.withNextNonce { nonce in
+                    copenssl_aead_seal(cipher, nonce, record, Self.headerLength, plaintext, content.count, &innerType, record + Self.headerLength)
+                }
+            } else {
+                sealed = Self.withAdditionalData(sequence: write.sequence, type: type, length: content.count) { aad in
+                    write.withNextNonce { nonce in
+                        // GCM's explicit nonce: the sequence number, as OpenSSL sends it.
+                        (record + Self.headerLength).update(from: nonce + TLSTrafficKeys.ivLength - explicit, count: explicit)
+                        return copenssl_aead_seal(cipher, nonce, aad.baseAddress!.assumingMemoryBound(to: UInt8.self), aad.count,
+                                                  plaintext, content.count, nil, record + Self.headerLength + explicit)
+                    }
+                }
             }
             guard sealed == 1 else {
                 state = .failed(TLSError.drainingQueue(.session, fallback: "sealing a record failed"))

@@ -10,9 +10,9 @@ import COpenSSL
 /// (backend connections). Plaintext written before the handshake finishes waits here and is
 /// encrypted as soon as it does. Failures are values (`state`), never traps.
 ///
-/// A server session that negotiated TLS 1.3 leaves OpenSSL once its handshake is done: the
-/// `SSL` object is freed and `TLSRecordLayer` carries on with the session's keys, which is
-/// most of what an idle TLS connection would otherwise hold.
+/// A server session (TLS 1.3, or TLS 1.2 with an AEAD suite) leaves OpenSSL once its
+/// handshake is done: the `SSL` object is freed and `TLSRecordLayer` carries on with the
+/// session's keys, which is most of what an idle TLS connection would otherwise hold.
 ///
 /// Not thread safe; one shard owns it.
 public final class TLSStream {
@@ -33,7 +33,7 @@ public final class TLSStream {
     public private(set) var state: State = .handshaking
     /// OpenSSL's session, until a handover to `records`.
     private var ssl: OpaquePointer?
-    /// The record layer after a handover (TLS 1.3 server sessions).
+    /// The record layer after a handover (server sessions).
     private(set) var records: TLSRecordLayer?
     /// What the handshake settled, kept for after a handover.
     private var handshake: (resumed: Bool, protocol: String?, serverName: String?) = (false, nil, nil)
@@ -237,16 +237,18 @@ public final class TLSStream {
         _ = waiting.withUnsafeBytes { write($0) }
     }
 
-    /// Whether the (server) session is a TLS 1.3 one whose handshake OpenSSL finished with
-    /// nothing of the peer's left unread, so its keys and record counts are all known.
+    /// Whether the (server) session's handshake is one OpenSSL finished with nothing of the
+    /// peer's left unread, so its keys and record counts are all known.
     private var handOverDue: Bool {
         guard let ssl else { return false }
-        return SSL_version(ssl) == TLS1_3_VERSION && SSL_is_init_finished(ssl) == 1
+        let version = SSL_version(ssl)
+        return (version == TLS1_3_VERSION || version == TLS1_2_VERSION) && SSL_is_init_finished(ssl) == 1
             && SSL_has_pending(ssl) == 0
     }
 
-    /// Hands the session to `TLSRecordLayer` and frees OpenSSL's, if it is due and its keys
-    /// were caught; otherwise OpenSSL keeps it. True when handed over.
+    /// Hands the session to `TLSRecordLayer` and frees OpenSSL's, if it is due, its suite is
+    /// one the record layer runs and its keys were caught; otherwise OpenSSL keeps it. True
+    /// when handed over.
     private func handOverIfDue() -> Bool {
         guard let ssl else { return records != nil }
         guard SSL_is_server(ssl) == 1 else { return false }  // client sessions are not tracked
@@ -255,22 +257,37 @@ public final class TLSStream {
             return false
         }
         var caught = copenssl_handover()
+        defer { withUnsafeMutableBytes(of: &caught) { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         guard copenssl_take_handover(ssl, &caught) == 1,
               let cipher = SSL_get_current_cipher(ssl),
               let suite = TLSCipherSuite(number: SSL_CIPHER_get_protocol_id(cipher)),
-              caught.client_secret_length == suite.secretLength, caught.server_secret_length == suite.secretLength
+              let records = suite.version == .tls13 ? Self.tls13Records(suite, &caught) : Self.tls12Records(ssl, suite, caught)
         else { return false }
-        let clientSecret = withUnsafeBytes(of: &caught.client_secret) { Array($0.prefix(suite.secretLength)) }
-        let serverSecret = withUnsafeBytes(of: &caught.server_secret) { Array($0.prefix(suite.secretLength)) }
-        let records = TLSRecordLayer(suite: suite, readSecret: clientSecret, writeSecret: serverSecret,
-                                     writeSequence: caught.server_records)
-        withUnsafeMutableBytes(of: &caught) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
-        guard let records else { return false }
         handshake = (resumed, negotiatedProtocol, serverName)
         self.records = records
         self.ssl = nil
         SSL_free(ssl)
         return true
+    }
+
+    /// TLS 1.3: keys from the traffic secrets the key log gave.
+    private static func tls13Records(_ suite: TLSCipherSuite, _ caught: inout copenssl_handover) -> TLSRecordLayer? {
+        guard caught.client_secret_length == suite.secretLength, caught.server_secret_length == suite.secretLength else { return nil }
+        let clientSecret = withUnsafeBytes(of: &caught.client_secret) { Array($0.prefix(suite.secretLength)) }
+        let serverSecret = withUnsafeBytes(of: &caught.server_secret) { Array($0.prefix(suite.secretLength)) }
+        return TLSRecordLayer(suite: suite, readSecret: clientSecret, writeSecret: serverSecret, writeSequence: caught.server_records)
+    }
+
+    /// TLS 1.2: keys from the key block, which is wiped once they are made; the sequences go on
+    /// from the records each side sent since its ChangeCipherSpec.
+    private static func tls12Records(_ ssl: OpaquePointer, _ suite: TLSCipherSuite, _ caught: copenssl_handover) -> TLSRecordLayer? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: suite.keyBlockLength) { block in
+            block.initialize(repeating: 0)
+            defer { block.update(repeating: 0) }
+            guard copenssl_tls12_key_block(ssl, suite.digest, block.baseAddress, block.count) == 1 else { return nil }
+            return TLSRecordLayer(suite: suite, keyBlock: UnsafeRawBufferPointer(block),
+                                  readSequence: caught.read_records_after_ccs, writeSequence: caught.written_records_after_ccs)
+        }
     }
 
     private func readPlaintext(into plaintext: inout [UInt8], pipe: UnsafeMutablePointer<copenssl_pipe>) {

@@ -1,38 +1,8 @@
 import COpenSSL
 
-/// A TLS 1.3 cipher suite pushpind's record layer runs: the AEAD and the hash its keys are
-/// derived with.
-struct TLSCipherSuite: Equatable {
-    /// The suite's number on the wire (0x1301...).
-    let number: UInt16
-    let digest: String
-    /// The hash's output: the length of a traffic secret.
-    let secretLength: Int
-    let keyLength: Int
-
-    static let aes128GCM = TLSCipherSuite(number: 0x1301, digest: "SHA256", secretLength: 32, keyLength: 16)
-    static let aes256GCM = TLSCipherSuite(number: 0x1302, digest: "SHA384", secretLength: 48, keyLength: 32)
-    static let chacha20Poly1305 = TLSCipherSuite(number: 0x1303, digest: "SHA256", secretLength: 32, keyLength: 32)
-
-    init?(number: UInt16) {
-        switch number {
-        case 0x1301: self = .aes128GCM
-        case 0x1302: self = .aes256GCM
-        case 0x1303: self = .chacha20Poly1305
-        default: return nil
-        }
-    }
-
-    private init(number: UInt16, digest: String, secretLength: Int, keyLength: Int) {
-        self.number = number
-        self.digest = digest
-        self.secretLength = secretLength
-        self.keyLength = keyLength
-    }
-}
-
-/// One direction's traffic keys (RFC 8446 §7.3): the secret (kept for key updates), the AEAD
-/// keyed from it, its IV and the sequence number of the next record.
+/// One direction's traffic keys (TLS 1.3: RFC 8446 §7.3; TLS 1.2: from the key block, RFC 5246
+/// §6.3): the secret (kept for TLS 1.3's key updates), the AEAD keyed from it, its IV and the
+/// sequence number of the next record.
 struct TLSTrafficKeys {
     static let ivLength = 12
     static let tagLength = 16
@@ -44,17 +14,26 @@ struct TLSTrafficKeys {
     let cipher: OpaquePointer
     private let encrypt: Bool
 
-    /// Keys from `secret`; `sequence` is the next record's number.
+    /// TLS 1.3 keys from `secret`; `sequence` is the next record's number.
     init?(suite: TLSCipherSuite, secret: [UInt8], sequence: UInt64, encrypt: Bool) {
-        guard secret.count == suite.secretLength,
-              let derived = Self.derive(suite: suite, secret: secret),
-              let cipher = derived.key.withUnsafeBufferPointer({ copenssl_aead_new(suite.number, $0.baseAddress, encrypt ? 1 : 0) })
-        else { return nil }
+        guard secret.count == suite.secretLength, let derived = Self.derive(suite: suite, secret: secret) else { return nil }
+        let made = derived.key.withUnsafeBufferPointer { key in
+            derived.iv.withUnsafeBytes { Self(aead: suite.aead, key: key.baseAddress!, iv: $0, sequence: sequence, encrypt: encrypt) }
+        }
+        guard let made else { return nil }
+        self = made
         self.secret = secret
+    }
+
+    /// Keys as they are: `iv` is the nonce's leading bytes (TLS 1.2 GCM's 4-byte salt, the
+    /// rest zero, so the sequence number XORed in is the explicit nonce) or all 12 of them.
+    init?(aead: TLSCipherSuite.AEAD, key: UnsafePointer<UInt8>, iv: UnsafeRawBufferPointer, sequence: UInt64, encrypt: Bool) {
+        guard iv.count <= Self.ivLength, let cipher = copenssl_aead_new(aead.rawValue, key, encrypt ? 1 : 0) else { return nil }
+        self.secret = []
         self.sequence = sequence
         self.cipher = cipher
         self.encrypt = encrypt
-        self.iv = Self.split(derived.iv)
+        withUnsafeMutableBytes(of: &self.iv) { $0.copyMemory(from: iv) }
     }
 
     /// Frees the AEAD context; called once, by the owner.
@@ -79,16 +58,21 @@ struct TLSTrafficKeys {
     }
 
     /// Runs `body` with this record's nonce (the IV XOR the big-endian sequence number in its
-    /// last 8 bytes) and counts the record.
-    mutating func withNextNonce<Result>(_ body: (UnsafePointer<UInt8>) -> Result) -> Result {
+    /// last 8 bytes) and counts the record. `explicit`: the 8 bytes a received TLS 1.2 GCM
+    /// record carries (its sender chose them), in place of the sequence number.
+    mutating func withNextNonce<Result>(explicit: UnsafeRawBufferPointer? = nil, _ body: (UnsafePointer<UInt8>) -> Result) -> Result {
         var nonce = iv
         let sequence = sequence
         self.sequence &+= 1
         return withUnsafeMutableBytes(of: &nonce) { bytes in
-            var rest = sequence
-            for index in stride(from: Self.ivLength - 1, through: Self.ivLength - 8, by: -1) {
-                bytes[index] ^= UInt8(truncatingIfNeeded: rest)
-                rest >>= 8
+            if let explicit {
+                for index in 0..<8 { bytes[Self.ivLength - 8 + index] ^= explicit[index] }
+            } else {
+                var rest = sequence
+                for index in stride(from: Self.ivLength - 1, through: Self.ivLength - 8, by: -1) {
+                    bytes[index] ^= UInt8(truncatingIfNeeded: rest)
+                    rest >>= 8
+                }
             }
             return body(bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }

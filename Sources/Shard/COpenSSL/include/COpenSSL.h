@@ -76,10 +76,11 @@ void copenssl_ctx_select_http1_alpn(SSL_CTX *ctx);
 /* A client's ALPN offer of http/1.1 only. */
 int copenssl_ctx_offer_http1_alpn(SSL_CTX *ctx);
 
-/* The handover of a TLS 1.3 server session to pushpind's own record layer (TLSRecordLayer).
-   While the handshake runs, the session's traffic secrets are caught from the key log and
-   the records OpenSSL seals under the server's application key (session tickets) are
-   counted, so the record layer can carry on from exactly where OpenSSL stopped. */
+/* The handover of a server session to pushpind's own record layer (TLSRecordLayer). While
+   the handshake runs, a TLS 1.3 session's traffic secrets are caught from the key log, and
+   records are counted (TLS 1.3: those OpenSSL seals under the server's application key, i.e.
+   session tickets; TLS 1.2: those each way since that side's ChangeCipherSpec), so the record
+   layer can carry on from exactly where OpenSSL stopped. */
 typedef struct copenssl_handover {
     unsigned char client_secret[EVP_MAX_MD_SIZE];
     unsigned char server_secret[EVP_MAX_MD_SIZE];
@@ -87,6 +88,9 @@ typedef struct copenssl_handover {
     size_t server_secret_length;
     /* Records written since the server's application secret was made. */
     uint64_t server_records;
+    /* TLS 1.2: records read and written under the current keys (each side's Finished). */
+    uint64_t read_records_after_ccs;
+    uint64_t written_records_after_ccs;
 } copenssl_handover;
 
 /* The context logs keys to the session's handover state, if it has one. */
@@ -100,17 +104,27 @@ int copenssl_take_handover(SSL *ssl, copenssl_handover *out);
 int copenssl_hkdf_expand_label(const char *digest, const unsigned char *secret, size_t secret_length,
                                const char *label, unsigned char *out, size_t out_length);
 
-/* An AEAD context for one direction of a TLS 1.3 record layer: `suite` is the cipher suite's
-   number (0x1301, 0x1302, 0x1303). NULL on failure. Rekeying keeps the cipher. */
-EVP_CIPHER_CTX *copenssl_aead_new(uint16_t suite, const unsigned char *key, int encrypt);
+/* TLS 1.2's key block (RFC 5246 6.3) of a session whose handshake is done: `out_length` bytes
+   of PRF(master secret, "key expansion", server random + client random) with `digest`
+   ("SHA256" or "SHA384"). The master secret is copied out of the session and wiped. 1 on
+   success. */
+int copenssl_tls12_key_block(const SSL *ssl, const char *digest, unsigned char *out, size_t out_length);
+
+/* The record AEADs, numbered for copenssl_aead_new. */
+enum { COPENSSL_AES_128_GCM = 1, COPENSSL_AES_256_GCM = 2, COPENSSL_CHACHA20_POLY1305 = 3 };
+
+/* An AEAD context for one direction of a record layer. NULL on failure. Rekeying keeps the
+   cipher. */
+EVP_CIPHER_CTX *copenssl_aead_new(int aead, const unsigned char *key, int encrypt);
 int copenssl_aead_rekey(EVP_CIPHER_CTX *ctx, const unsigned char *key, int encrypt);
-/* Seals `count` bytes and the inner content type into `out` (count + 1 bytes of ciphertext,
-   then the 16-byte tag), with `header` (5 bytes) as additional data. 1 on success. */
-int copenssl_aead_seal(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char header[5],
-                       const unsigned char *in, size_t count, unsigned char content_type, unsigned char *out);
+/* Seals `count` bytes, then the inner content type if there is one (TLS 1.3), into `out`:
+   the ciphertext, then the 16-byte tag, with `aad` as additional data. 1 on success. */
+int copenssl_aead_seal(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char *aad, size_t aad_length,
+                       const unsigned char *in, size_t count, const unsigned char *inner_type, unsigned char *out);
 /* Opens `count` bytes (ciphertext then the 16-byte tag) into `out`. The plaintext's length
-   (inner content type and padding included), or -1 when the record does not authenticate. */
-long copenssl_aead_open(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char header[5],
+   (with TLS 1.3's inner content type and padding), or -1 when the record does not
+   authenticate. */
+long copenssl_aead_open(EVP_CIPHER_CTX *ctx, const unsigned char nonce[12], const unsigned char *aad, size_t aad_length,
                         const unsigned char *in, size_t count, unsigned char *out);
 
 #endif
