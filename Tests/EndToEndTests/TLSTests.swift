@@ -225,6 +225,40 @@ extension EndToEnd {
             }
         }
 
+        /// A TLS 1.2 session runs on pushpind's record layer after its handshake too: a
+        /// request, a second one kept alive on the same connection, then a GRIP stream on it
+        /// that receives publishes (one of several records).
+        @Test func aTLS12ConnectionServesRequestsAndAStreamAfterItsHandover() throws {
+            let certificates = [("example.test", try TLSCertificate.make(commonName: "example.test"))]
+            try withBackend { backend in
+                try Self.withTLS(certificates, setup: Self.setup(proxyingTo: backend)) { pushpind, _, port, ca in
+                    let client = try PythonProcess(
+                        script: TLSClientScript.script, arguments: ["tls12", String(port), ca, "example.test", "/grip/stream?ch=tls12"])
+                    defer { client.stop() }
+                    do {
+                        try pushpind.waitForHeld(stream: 1, timeout: .seconds(20))
+                    } catch {
+                        Issue.record("not held: \(error); client: \(client.output.suffix(600))")
+                        return
+                    }
+                    let requests = TLSClientScript.lines(client.output).filter { $0["version"] != nil }
+                    #expect(requests.map { $0["version"] as? String } == ["TLSv1.2", "TLSv1.2"], "\(client.output.prefix(600))")
+                    #expect(requests.map { $0["status"] as? Int } == [200, 200], "\(client.output.prefix(600))")
+                    let big = String(repeating: "z", count: 40_000)
+                    try pushpind.publish([PublishJSON.stream("tls12", "hello\n"), PublishJSON.stream("tls12", big + "\n")])
+                    let received = eventually(timeout: .seconds(20)) { () -> String? in
+                        let text = Self.streamText(client.output)
+                        let complete = [BackendStub.gripStreamBody, "hello\n", big + "\n\r\n"].allSatisfy { text.contains($0) }
+                        return complete ? text : nil
+                    }
+                    #expect(received != nil, "stream over TLS 1.2 got: \(client.output.prefix(600))")
+                    try pushpind.expectMetrics { checks in
+                        checks.expectTotal("pushpind_client_tls_errors_total", ["kind": "session"], equals: 0)
+                    }
+                }
+            }
+        }
+
         @Test func webSocketOverTLS() throws {
             let certificates = [("example.test", try TLSCertificate.make(commonName: "example.test"))]
             var setup = PushpindSetup()

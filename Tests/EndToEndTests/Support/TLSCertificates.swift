@@ -42,6 +42,8 @@ enum TLSClientScript {
     /// - `ws PORT CAFILE SNI PATH`: a WebSocket over TLS; sends `hello`, prints every message.
     /// - `keepalive PORT CAFILE SNI SECONDS`: one connection, `GET /echo` now and again after
     ///   SECONDS (a certificate reload in between must not drop it).
+    /// - `tls12 PORT CAFILE SNI PATH`: one TLS 1.2 connection: `GET /echo` twice (the version,
+    ///   status and body of each), then as `stream`.
     static let script = #"""
 import json, socket, ssl, sys, time
 
@@ -91,6 +93,20 @@ def get(conn, path):
 def emit(**fields):
     print(json.dumps(fields), flush=True)
 
+def stream(conn, path):
+    conn.sendall(("GET %s HTTP/1.1\r\nHost: example.test\r\n\r\n" % path).encode())
+    status, headers, rest = read_head(conn, b"")
+    emit(status=status)
+    if rest:
+        emit(data=rest.decode("latin-1"))
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        data = conn.recv(65536)
+        if not data:
+            break
+        emit(data=data.decode("latin-1"))
+    emit(end=True)
+
 if command == "probe":
     ctx = context()
     for sni in args:
@@ -113,19 +129,15 @@ elif command == "resume":
     status, _ = get(second, "/echo")
     emit(reused=second.session_reused, status=status)
 elif command == "stream":
-    conn = connect(context(), args[0])
-    conn.sendall(("GET %s HTTP/1.1\r\nHost: example.test\r\n\r\n" % args[1]).encode())
-    status, headers, rest = read_head(conn, b"")
-    emit(status=status)
-    if rest:
-        emit(data=rest.decode("latin-1"))
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        data = conn.recv(65536)
-        if not data:
-            break
-        emit(data=data.decode("latin-1"))
-    emit(end=True)
+    stream(connect(context(), args[0]), args[1])
+elif command == "tls12":
+    ctx = context()
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    conn = connect(ctx, args[0])
+    for _ in range(2):
+        status, body = get(conn, "/echo")
+        emit(version=conn.version(), status=status, body=body)
+    stream(conn, args[1])
 elif command == "ws":
     import websocket
     ws = websocket.create_connection("wss://127.0.0.1:%d%s" % (port, args[1]), timeout=30,
