@@ -8,11 +8,19 @@
 #
 #   Benchmarks/tls-idle-memory.sh [CONNECTIONS=4000] [SHARDS=2]
 #
-# PUSHPIND_BIN picks the binary (default: a release build). Writes
-# Benchmarks/results/tls-idle-memory.txt.
+# PUSHPIND_BIN picks the binary (default: a release build). TLS_MAX=1.2 caps the client at
+# TLS 1.2 (default 1.3). Writes Benchmarks/results/tls-idle-memory.txt (TLS 1.3) or
+# tls-idle-memory-tls12.txt (TLS 1.2); RESULT names another file there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${1:-4000}; shards=${2:-2}
+tls_max=${TLS_MAX:-1.3}
+case "$tls_max" in
+	1.3) default_result=tls-idle-memory.txt ;;
+	1.2) default_result=tls-idle-memory-tls12.txt ;;
+	*) echo "TLS_MAX must be 1.2 or 1.3" >&2; exit 2 ;;
+esac
+result=${RESULT:-$default_result}
 port=28990; tls_port=28991; control=28992; haproxy_port=28993; haproxy_tls_port=28994
 work=$(mktemp -d /tmp/pushpind-tls-memory.XXXXXX)
 
@@ -34,6 +42,7 @@ client='
 import socket, ssl, sys, time
 port, count, use_tls = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "tls"
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+if sys.argv[4] == "1.2": ctx.maximum_version = ssl.TLSVersion.TLSv1_2
 held = []
 for _ in range(count):
     s = socket.create_connection(("127.0.0.1", port), timeout=30)
@@ -55,7 +64,7 @@ measure() {  # KIND PORT -> prints the VmRSS growth in KiB
 	wait_port "$port" && wait_port "$tls_port"
 	sleep 1
 	local before; before=$(rss_kib "$pushpind_pid")
-	python3 -c "$client" "$2" "$connections" "$1" > "$work/client-$1.txt" 2>&1 &
+	python3 -c "$client" "$2" "$connections" "$1" "$tls_max" > "$work/client-$1.txt" 2>&1 &
 	driver_pid=$!
 	for _ in $(seq 1200); do grep -q HELD "$work/client-$1.txt" && break; kill -0 "$driver_pid" || break; sleep 0.1; done
 	grep -q HELD "$work/client-$1.txt" || { echo "client failed: $(tail -3 "$work/client-$1.txt")" >&2; exit 1; }
@@ -89,7 +98,7 @@ measure_haproxy() {  # KIND PORT -> prints HAProxy's VmRSS growth in KiB
 	wait_port "$haproxy_port" && wait_port "$haproxy_tls_port"
 	sleep 1
 	local before; before=$(rss_kib "$haproxy_pid")
-	python3 -c "$client" "$2" "$connections" "$1" > "$work/haproxy-client-$1.txt" 2>&1 &
+	python3 -c "$client" "$2" "$connections" "$1" "$tls_max" > "$work/haproxy-client-$1.txt" 2>&1 &
 	local holder=$!
 	for _ in $(seq 1200); do grep -q HELD "$work/haproxy-client-$1.txt" && break; kill -0 "$holder" || break; sleep 0.1; done
 	grep -q HELD "$work/haproxy-client-$1.txt" || { echo "client failed: $(tail -3 "$work/haproxy-client-$1.txt")" >&2; exit 1; }
@@ -110,14 +119,14 @@ mkdir -p Benchmarks/results
 {
 	echo "idle keep-alive connections after one GET: $connections (pushpind --shards $shards, test handler; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ))"
 	echo "binary: ${PUSHPIND_BIN:-release build}"
-	awk -v n="$connections" -v t="$tls_kib" -v p="$plain_kib" 'BEGIN {
+	awk -v n="$connections" -v t="$tls_kib" -v p="$plain_kib" -v v="$tls_max" 'BEGIN {
 		printf "%-44s %10s\n", "pushpind VmRSS growth per connection", "bytes"
-		printf "%-44s %10.0f\n", "TLS (TLS 1.3, P-256 certificate)", t * 1024 / n
+		printf "%-44s %10.0f\n", "TLS (TLS " v ", P-256 certificate)", t * 1024 / n
 		printf "%-44s %10.0f\n", "plain HTTP", p * 1024 / n
 		printf "%-44s %10.0f\n", "what TLS adds", (t - p) * 1024 / n }'
-	[ -n "${haproxy_tls_kib:-}" ] && awk -v n="$connections" -v t="$haproxy_tls_kib" -v p="$haproxy_plain_kib" 'BEGIN {
+	[ -n "${haproxy_tls_kib:-}" ] && awk -v n="$connections" -v t="$haproxy_tls_kib" -v p="$haproxy_plain_kib" -v v="$tls_max" 'BEGIN {
 		printf "%-44s %10s\n", "HAProxy 2.6 VmRSS growth per connection", "bytes"
-		printf "%-44s %10.0f\n", "TLS (TLS 1.3, P-256 certificate)", t * 1024 / n
+		printf "%-44s %10.0f\n", "TLS (TLS " v ", P-256 certificate)", t * 1024 / n
 		printf "%-44s %10.0f\n", "plain HTTP", p * 1024 / n
 		printf "%-44s %10.0f\n", "what TLS adds", (t - p) * 1024 / n }'
-} | tee Benchmarks/results/tls-idle-memory.txt
+} | tee "Benchmarks/results/$result"
