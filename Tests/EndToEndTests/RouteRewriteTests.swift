@@ -83,6 +83,27 @@ extension EndToEnd {
             }
         }
 
+        /// A stream's next-link fetch repeats the rewritten request: the route's host and
+        /// header options reach the backend again (the link's own path is the backend's, so
+        /// it is not rewritten).
+        @Test func nextLinkFetchesCarryTheRewrite() throws {
+            let configure: (inout PushpindSetup) -> Void = { setup in
+                setup.routes = setup.routes?.replacingOccurrences(of: "* ", with: "*,as_host=origin.internal,header=X-Api-Key:secret ")
+            }
+            try withScriptedOrigin(configure) { origin, backend, pushpind in
+                let subscriber = try StreamSubscriber(port: pushpind.clientPort, target: "/stream")
+                try pushpind.waitForHeld(stream: 1)
+                origin.append("hinted\n")
+                try pushpind.publish(["channel": ScriptedOrigin.channel, "formats": ["http-stream": ["action": "hint"]]])
+                #expect(try subscriber.read(expecting: "start\nhinted\n") == "start\nhinted\n")
+                let next = try #require(backend.requests.first { $0.path == "/next" }, "no next-link fetch reached the backend")
+                #expect(next.head.values("Host") == ["origin.internal"])
+                #expect(next.head.values("X-Api-Key") == ["secret"])
+                let first = try #require(backend.requests.first { $0.path == "/stream" })
+                #expect(first.head.values("Host") == ["origin.internal"])
+            }
+        }
+
         /// A passthrough WebSocket's upgrade request carries the rewrite.
         @Test func webSocketPassthroughUpgradeIsRewritten() throws {
             try withRoute("*,path_beg=/sock,path_rem=5,header=X-Route:ws,as_host=ws.internal") { backend, pushpind in
